@@ -1,0 +1,213 @@
+package ccx.hooks;
+
+import ccx.hooks.admin.AdminServer;
+import ccx.hooks.admin.OutboxGauges;
+import ccx.hooks.config.RelayConfig;
+import ccx.hooks.db.Database;
+import ccx.hooks.delivery.OutboxDrainer;
+import ccx.hooks.delivery.RetentionSweeper;
+import ccx.hooks.grpc.GrpcServer;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.prehook.PreHookRelay;
+import ccx.hooks.wire.HookHttpClient;
+import io.grpc.InsecureServerCredentials;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code serve}: builds every part with {@code new}, starts them in
+ * dependency order and stops them in reverse, so that no call is taken that cannot be completed and
+ * no delivery is abandoned without its lease being given back or expiring.
+ */
+public final class Relay implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+  private static final Duration DATABASE_RETRY = Duration.ofSeconds(2);
+  private static final Duration READINESS_INTERVAL = Duration.ofSeconds(2);
+
+  /** How long in-flight gRPC calls may finish after SIGTERM; below Docker's default 10s grace. */
+  private static final Duration CALL_GRACE = Duration.ofSeconds(5);
+
+  private final RelayConfig config;
+  private final String relayId = newRelayId();
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ScheduledExecutorService readinessTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("readiness").factory());
+  private final Database database;
+  private final AdminServer admin;
+  private volatile Optional<String> notReady = Optional.of("starting: waiting for the database");
+  private volatile boolean stopping;
+  private OutboxDrainer drainer;
+  private RetentionSweeper sweeper;
+  private GrpcServer grpc;
+
+  private Relay(RelayConfig config) {
+    this.config = config;
+    this.database = Database.open(config.database(), config.databasePoolSize());
+    this.admin = AdminServer.start(config.adminPort(), metrics, () -> notReady);
+  }
+
+  /**
+   * Starts the relay: admin HTTP first (so {@code /readyz} can say what it waits for), then the
+   * database and its migrations (waiting while PostgreSQL is down), the drainer, and last the gRPC
+   * server, so no call is accepted before the outbox can store it.
+   */
+  public static Relay start(RelayConfig config) {
+    Relay relay = new Relay(config);
+    try {
+      relay.startParts();
+      return relay;
+    } catch (RuntimeException e) {
+      relay.close();
+      throw e;
+    }
+  }
+
+  private void startParts() {
+    awaitDatabase();
+    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    HookHttpClient http = HookHttpClient.create(config.target());
+    OutboxGauges.register(metrics, outbox, http.breaker());
+    drainer =
+        new OutboxDrainer(
+            outbox, http, config.delivery(), relayId, metrics, RandomGenerator.getDefault());
+    drainer.start(database.url());
+    sweeper = new RetentionSweeper(outbox, config.delivery().retention());
+    sweeper.start();
+    PreHookRelay preHooks = new PreHookRelay(http, config.preHooks(), outbox, metrics);
+    grpc =
+        GrpcServer.start(config.grpcPort(), InsecureServerCredentials.create(), preHooks, outbox);
+    notReady = Optional.empty();
+    readinessTimer.scheduleWithFixedDelay(
+        this::checkReadiness,
+        READINESS_INTERVAL.toMillis(),
+        READINESS_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    log.info(
+        "ccx-hook-service {} ready: gRPC on port {}, admin HTTP on port {}, hooks to {}",
+        Version.get(),
+        grpc.port(),
+        admin.port(),
+        config.target().baseUrl());
+  }
+
+  /** Applies the migrations, retrying while the database cannot be reached. */
+  private void awaitDatabase() {
+    boolean warned = false;
+    while (!stopping) {
+      try {
+        int applied = database.migrate();
+        log.info(
+            "Database {} ready ({} migration(s) applied now)", database.url().display(), applied);
+        return;
+      } catch (RuntimeException e) {
+        String reason =
+            "database "
+                + database.url().display()
+                + " unreachable: "
+                + RelayException.rootMessage(e);
+        notReady = Optional.of(reason);
+        if (!warned) {
+          log.warn("{}; retrying every {}s until it answers", reason, DATABASE_RETRY.toSeconds());
+          warned = true;
+        }
+        try {
+          Thread.sleep(DATABASE_RETRY);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new RelayException("interrupted while waiting for the database", interrupted);
+        }
+      }
+    }
+    throw new RelayException("stopped while waiting for the database");
+  }
+
+  private void checkReadiness() {
+    Optional<String> reason;
+    try (Connection c = database.dataSource().getConnection()) {
+      reason = c.isValid(1) ? Optional.empty() : Optional.of("database connection is not valid");
+    } catch (SQLException e) {
+      reason = Optional.of("database unreachable: " + RelayException.rootMessage(e));
+    }
+    if (!reason.equals(notReady)) {
+      if (reason.isPresent()) {
+        log.warn("Not ready: {}", reason.get());
+      } else {
+        log.info("Ready again");
+      }
+    }
+    notReady = reason;
+    if (grpc != null && !stopping) {
+      grpc.setServing(reason.isEmpty());
+    }
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  public String relayId() {
+    return relayId;
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    grpc.blockUntilShutdown();
+  }
+
+  /**
+   * Stops in reverse order: no new calls (and those in flight answered), then the drainer
+   * (in-flight deliveries finish or are interrupted and retried), then admin and the pool.
+   */
+  @Override
+  public void close() {
+    stopping = true;
+    notReady = Optional.of("shutting down");
+    readinessTimer.shutdownNow();
+    if (grpc != null) {
+      grpc.stop(CALL_GRACE);
+    }
+    if (drainer != null) {
+      drainer.close();
+    }
+    if (sweeper != null) {
+      sweeper.close();
+    }
+    admin.close();
+    database.close();
+    log.info("ccx-hook-service stopped");
+  }
+
+  private static String newRelayId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "unknown-host";
+    }
+    return host
+        + "-"
+        + ManagementFactory.getRuntimeMXBean().getPid()
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 4);
+  }
+}

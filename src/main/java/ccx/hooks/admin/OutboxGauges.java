@@ -1,0 +1,77 @@
+package ccx.hooks.admin;
+
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxStatus;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Gauges read from the outbox table and the circuit breaker. The table is queried at most once per
+ * {@link #REFRESH}, however often (and by however many scrapers) the metrics are read. Gauges hold
+ * their state strongly: Micrometer's default weak reference would let it be collected, and the
+ * gauges would read NaN.
+ */
+public final class OutboxGauges {
+  static final Duration REFRESH = Duration.ofSeconds(2);
+
+  private final OutboxRepository outbox;
+  private long readAtNanos = System.nanoTime() - REFRESH.toNanos() - 1;
+  private Map<OutboxStatus, Long> counts = Map.of();
+  private double oldestSeconds = Double.NaN;
+
+  private OutboxGauges(OutboxRepository outbox) {
+    this.outbox = outbox;
+  }
+
+  public static void register(
+      MeterRegistry registry, OutboxRepository outbox, CircuitBreaker breaker) {
+    OutboxGauges gauges = new OutboxGauges(outbox);
+    for (OutboxStatus status : OutboxStatus.values()) {
+      Gauge.builder("ccx_hook_outbox_rows", gauges, g -> g.count(status))
+          .description("Rows of hook_outbox by status")
+          .tag("status", status.column())
+          .strongReference(true)
+          .register(registry);
+    }
+    Gauge.builder("ccx_hook_outbox_oldest_pending_age_seconds", gauges, OutboxGauges::oldest)
+        .description("Age of the oldest pending or delivering row; 0 when there is none")
+        .strongReference(true)
+        .register(registry);
+    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+      Gauge.builder("ccx_hook_circuit_breaker_state", breaker, b -> b.getState() == state ? 1 : 0)
+          .description("1 for the integrator circuit breaker's current state, 0 for the others")
+          .tag("state", state.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+  }
+
+  private synchronized double count(OutboxStatus status) {
+    refresh();
+    Long count = counts.get(status);
+    return count == null ? Double.NaN : count;
+  }
+
+  private synchronized double oldest() {
+    refresh();
+    return oldestSeconds;
+  }
+
+  private void refresh() {
+    if (System.nanoTime() - readAtNanos < REFRESH.toNanos()) {
+      return;
+    }
+    readAtNanos = System.nanoTime();
+    try {
+      counts = outbox.countByStatus();
+      oldestSeconds = outbox.oldestUnfinishedAge().toMillis() / 1000.0;
+    } catch (RuntimeException e) {
+      // Unknown while the database is unreachable: NaN, not a stale or made-up number.
+      counts = Map.of();
+      oldestSeconds = Double.NaN;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package ccx.hooks.cli;
+
+import ccx.hooks.mockhooks.MockHooksServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "mock-hooks",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a stand-in integrator: prints each hook it receives and answers 200,"
+          + " approving pre-hooks with a fresh work_id.",
+      "Session ids (auth_id) are printed masked."
+    })
+final class MockHooksCommand implements Callable<Integer> {
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description = {"Port to listen on.", "Env: CCX_HOOK_PORT. Default: ${DEFAULT-VALUE}."})
+  int port;
+
+  @Option(
+      names = "--reject",
+      description = {
+        "Answer create-cluster and add-node with approved=false.",
+        "Env: CCX_HOOK_REJECT."
+      })
+  boolean reject;
+
+  @Option(
+      names = "--fail-rate",
+      paramLabel = "RATE",
+      defaultValue = "0",
+      description = {
+        "Share of requests answered 503, from 0 to 1 (e.g. 0.3).",
+        "Env: CCX_HOOK_FAIL_RATE. Default: ${DEFAULT-VALUE}."
+      })
+  double failRate;
+
+  @Option(
+      names = "--delay",
+      paramLabel = "DURATION",
+      defaultValue = "0ms",
+      description = {
+        "Wait before each answer (e.g. 200ms).",
+        "Env: CCX_HOOK_DELAY. Default: ${DEFAULT-VALUE}."
+      })
+  Duration delay;
+
+  @Option(
+      names = "--record",
+      paramLabel = "FILE",
+      description = {
+        "Append every hook received to FILE as a JSON line (time, path, headers, body, status).",
+        "Env: CCX_HOOK_RECORD."
+      })
+  Path record;
+
+  @Option(names = "--quiet", description = "Do not print the hooks.")
+  boolean quiet;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    MockHooksServer.Options options =
+        new MockHooksServer.Options(
+            port, reject, failRate, delay, Optional.ofNullable(record), quiet ? null : System.out);
+    MockHooksServer server = MockHooksServer.start(options);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Shutdown.onSignal(server, stopped::countDown);
+    spec.commandLine()
+        .getErr()
+        .println("mock-hooks listening on port " + server.port() + " (Ctrl-C stops it)");
+    stopped.await();
+    return ExitCodes.OK;
+  }
+}

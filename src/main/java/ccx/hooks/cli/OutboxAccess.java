@@ -1,0 +1,29 @@
+package ccx.hooks.cli;
+
+import ccx.hooks.ConfigException;
+import ccx.hooks.db.Database;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.OutboxRepository;
+
+/** The outbox, opened by a client command (outbox, replay, migrate) for one short job. */
+final class OutboxAccess implements AutoCloseable {
+  final Database database;
+  final OutboxRepository outbox;
+
+  private OutboxAccess(Database database) {
+    this.database = database;
+    this.outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+  }
+
+  static OutboxAccess open(DatabaseOption option) {
+    if (!option.isSet()) {
+      throw new ConfigException("--database-url is required (or CCX_HOOK_DATABASE_URL)");
+    }
+    return new OutboxAccess(Database.open(option.parse(), 2));
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}

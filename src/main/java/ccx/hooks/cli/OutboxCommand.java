@@ -1,0 +1,163 @@
+package ccx.hooks.cli;
+
+import ccx.hooks.outbox.ListFilter;
+import ccx.hooks.outbox.OutboxRow;
+import ccx.hooks.outbox.OutboxStatus;
+import ccx.hooks.outbox.RecordedAttempt;
+import ccx.hooks.wire.Hook;
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "outbox",
+    mixinStandardHelpOptions = true,
+    description = "Inspects the outbox: what waits, what was delivered, what failed and why.",
+    subcommands = {OutboxCommand.ListRows.class, OutboxCommand.Show.class})
+final class OutboxCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists outbox rows, oldest first.")
+  static final class ListRows implements Callable<Integer> {
+    @Option(
+        names = "--status",
+        paramLabel = "STATUS",
+        description = "Only rows in this status: pending, delivering, delivered or failed.")
+    OutboxStatus status;
+
+    @Option(
+        names = "--hook",
+        paramLabel = "HOOK",
+        description = "Only this hook, e.g. post-add-node.")
+    Hook hook;
+
+    @Option(names = "--cluster", paramLabel = "ID", description = "Only rows of this cluster_id.")
+    String cluster;
+
+    @Option(
+        names = "--limit",
+        paramLabel = "N",
+        defaultValue = "50",
+        description = "At most N rows. Default: ${DEFAULT-VALUE}.")
+    int limit;
+
+    @Option(names = "--json", description = "Print a JSON array instead of a table.")
+    boolean json;
+
+    @Mixin DatabaseOption database;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (limit < 1) {
+        throw new IllegalArgumentException("--limit must be at least 1, got " + limit);
+      }
+      Logging.quiet();
+      try (OutboxAccess access = OutboxAccess.open(database)) {
+        List<OutboxRow> rows =
+            access.outbox.list(
+                new ListFilter(
+                    Optional.ofNullable(status),
+                    Optional.ofNullable(hook),
+                    Optional.ofNullable(cluster),
+                    limit));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+          OutboxFormat.printJson(
+              out, OutboxFormat.array(rows.stream().map(OutboxFormat::json).toList()));
+        } else {
+          OutboxFormat.table(out, rows);
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "Shows one row, its payload and every attempt.")
+  static final class Show implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ID", description = "The row's id.")
+    long id;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Mixin DatabaseOption database;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      Logging.quiet();
+      PrintWriter out = spec.commandLine().getOut();
+      try (OutboxAccess access = OutboxAccess.open(database)) {
+        Optional<OutboxRow> row = access.outbox.find(id);
+        if (row.isEmpty()) {
+          spec.commandLine().getErr().println("outbox show: no row with id " + id);
+          return ExitCodes.FAILURE;
+        }
+        List<RecordedAttempt> attempts = access.outbox.attempts(id);
+        JsonObject shown = OutboxFormat.json(row.get());
+        shown.add(
+            "attempt_log", OutboxFormat.array(attempts.stream().map(OutboxFormat::json).toList()));
+        if (json) {
+          OutboxFormat.printJson(out, shown);
+        } else {
+          printText(out, row.get(), attempts);
+        }
+        return ExitCodes.OK;
+      }
+    }
+
+    private static void printText(PrintWriter out, OutboxRow r, List<RecordedAttempt> attempts) {
+      out.printf("id:              %d%n", r.id());
+      out.printf("hook:            %s%n", r.hook().path());
+      out.printf("cluster_id:      %s%n", r.clusterId());
+      out.printf("work_id:         %s%n", r.workId());
+      out.printf("webhook_id:      %s%n", r.webhookId());
+      out.printf("status:          %s%n", r.status().column());
+      out.printf("attempts:        %d%n", r.attempts());
+      out.printf("next_attempt_at: %s%n", OutboxFormat.time(r.nextAttemptAt()));
+      out.printf(
+          "locked_by:       %s%n",
+          r.lockedBy() == null
+              ? ""
+              : r.lockedBy() + " until " + OutboxFormat.time(r.lockedUntil()));
+      out.printf(
+          "last_http_status:%s%n", r.lastHttpStatus() == null ? "" : " " + r.lastHttpStatus());
+      out.printf("last_error:      %s%n", r.lastError() == null ? "" : r.lastError());
+      out.printf("created_at:      %s%n", OutboxFormat.time(r.createdAt()));
+      out.printf("replayed_at:     %s%n", OutboxFormat.time(r.replayedAt()));
+      out.printf("delivered_at:    %s%n", OutboxFormat.time(r.deliveredAt()));
+      out.printf("payload:         %s%n", r.payload());
+      out.printf("attempts log (%d):%n", attempts.size());
+      for (RecordedAttempt a : attempts) {
+        out.printf(
+            "  #%d at %s by %s, %dms: %s%s%n",
+            a.attempt(),
+            OutboxFormat.time(a.startedAt()),
+            a.lockedBy(),
+            a.durationMs(),
+            a.httpStatus() == null ? "no answer" : "HTTP " + a.httpStatus(),
+            a.error() == null ? "" : " (" + a.error() + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package ccx.hooks.cli;
+
+import ccx.hooks.config.DeliverySettings;
+import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.Ordering;
+import ccx.hooks.config.PreHookSettings;
+import ccx.hooks.config.RelayConfig;
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.wire.HookTarget;
+import ccx.hooks.wire.WebhookSigner;
+import java.time.Duration;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+import picocli.CommandLine.Option;
+
+/** The options that tune a running relay, shared by {@code serve} and {@code local-server}. */
+final class RelayOptions {
+  @Option(
+      names = "--grpc-port",
+      paramLabel = "PORT",
+      defaultValue = "" + RelayConfig.DEFAULT_GRPC_PORT,
+      description = {
+        "Port of the gRPC server (0 picks a free one).",
+        "Env: CCX_HOOK_GRPC_PORT. Default: ${DEFAULT-VALUE}."
+      })
+  int grpcPort;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      defaultValue = "" + RelayConfig.DEFAULT_ADMIN_PORT,
+      description = {
+        "Port of /healthz, /readyz and /metrics (0 picks a free one).",
+        "Env: CCX_HOOK_ADMIN_PORT. Default: ${DEFAULT-VALUE}."
+      })
+  int adminPort;
+
+  @Option(
+      names = "--pre-hook-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "5s",
+      description = {
+        "Longest wait for the integrator's answer to a pre-hook; shortened to the caller's gRPC deadline.",
+        "Env: CCX_HOOK_PRE_HOOK_TIMEOUT. Default: ${DEFAULT-VALUE}."
+      })
+  Duration preHookTimeout;
+
+  @Option(
+      names = "--pre-hook-failure",
+      paramLabel = "POLICY",
+      defaultValue = "error",
+      description = {
+        "What create-cluster and add-node answer when the integrator gives no usable answer:"
+            + " error (gRPC UNAVAILABLE), reject (approved=false) or approve.",
+        "Env: CCX_HOOK_PRE_HOOK_FAILURE. Default: ${DEFAULT-VALUE}."
+      })
+  FailurePolicy preHookFailure;
+
+  @Option(
+      names = "--delivery-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description = {
+        "Longest wait for the integrator's answer to one delivery attempt.",
+        "Env: CCX_HOOK_DELIVERY_TIMEOUT. Default: ${DEFAULT-VALUE}."
+      })
+  Duration deliveryTimeout;
+
+  @Option(
+      names = "--drain-concurrency",
+      paramLabel = "N",
+      defaultValue = "16",
+      description = {
+        "Deliveries in flight at once, per relay.",
+        "Env: CCX_HOOK_DRAIN_CONCURRENCY. Default: ${DEFAULT-VALUE}."
+      })
+  int drainConcurrency;
+
+  @Option(
+      names = "--retry-initial",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      description = {
+        "Wait after the first failed attempt; doubles with each attempt, with jitter.",
+        "Env: CCX_HOOK_RETRY_INITIAL. Default: ${DEFAULT-VALUE}."
+      })
+  Duration retryInitial;
+
+  @Option(
+      names = "--retry-max",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description = {
+        "Longest wait between two attempts.",
+        "Env: CCX_HOOK_RETRY_MAX. Default: ${DEFAULT-VALUE}."
+      })
+  Duration retryMax;
+
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      defaultValue = "25",
+      description = {
+        "Attempts after which a hook is marked failed (until replayed).",
+        "Env: CCX_HOOK_MAX_ATTEMPTS. Default: ${DEFAULT-VALUE}."
+      })
+  int maxAttempts;
+
+  @Option(
+      names = "--max-age",
+      paramLabel = "DURATION",
+      defaultValue = "72h",
+      description = {
+        "Age after which a hook that fails again is marked failed.",
+        "Env: CCX_HOOK_MAX_AGE. Default: ${DEFAULT-VALUE}."
+      })
+  Duration maxAge;
+
+  @Option(
+      names = "--ordering",
+      paramLabel = "MODE",
+      defaultValue = "cluster",
+      description = {
+        "cluster: each cluster's hooks are delivered in the order stored; none: no ordering.",
+        "Env: CCX_HOOK_ORDERING. Default: ${DEFAULT-VALUE}."
+      })
+  Ordering ordering;
+
+  @Option(
+      names = "--retention",
+      paramLabel = "DURATION",
+      defaultValue = "7d",
+      description = {
+        "How long delivered hooks are kept; failed hooks are kept until replayed.",
+        "Env: CCX_HOOK_RETENTION. Default: ${DEFAULT-VALUE}."
+      })
+  Duration retention;
+
+  @Option(
+      names = "--poll-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      description = {
+        "How often the outbox is read without a notification.",
+        "Env: CCX_HOOK_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."
+      })
+  Duration pollInterval;
+
+  @Option(
+      names = "--signing-secret",
+      paramLabel = "SECRETS",
+      description = {
+        "Standard Webhooks signing secrets (whsec_...), several separated by spaces for rotation; each signs every hook.",
+        "Env: CCX_HOOK_SIGNING_SECRET. Default: none (no webhook-signature header)."
+      })
+  String signingSecret;
+
+  @Option(
+      names = "--hook-token",
+      paramLabel = "TOKEN",
+      description = {
+        "Sent to the integrator as Authorization: Bearer TOKEN.",
+        "Env: CCX_HOOK_HOOK_TOKEN. Default: none."
+      })
+  String hookToken;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = {
+        "text, or json for one JSON object per line.",
+        "Env: CCX_HOOK_LOG_FORMAT. Default: ${DEFAULT-VALUE}."
+      })
+  Logging.Format logFormat;
+
+  RelayConfig toConfig(HttpUrl hookUrl, DatabaseUrl database, int poolSize) {
+    WebhookSigner signer =
+        signingSecret == null || signingSecret.isBlank()
+            ? WebhookSigner.none()
+            : WebhookSigner.fromSecrets(signingSecret);
+    HookTarget target = new HookTarget(hookUrl, Optional.ofNullable(hookToken), signer);
+    return new RelayConfig(
+        target,
+        database,
+        grpcPort,
+        adminPort,
+        new PreHookSettings(preHookTimeout, preHookFailure),
+        new DeliverySettings(
+            deliveryTimeout,
+            drainConcurrency,
+            retryInitial,
+            retryMax,
+            maxAttempts,
+            maxAge,
+            ordering,
+            retention,
+            pollInterval),
+        poolSize);
+  }
+}

@@ -1,0 +1,99 @@
+package ccx.hooks.config;
+
+import ccx.hooks.ConfigException;
+import java.time.Duration;
+
+/**
+ * How the outbox is drained.
+ *
+ * @param deliveryTimeout {@code --delivery-timeout} (10s): one delivery attempt, connect to last
+ *     byte. The lease on a row is this plus {@link #LEASE_MARGIN}, so a live worker never loses a
+ *     row it is still delivering.
+ * @param drainConcurrency {@code --drain-concurrency} (16): deliveries in flight per relay. More
+ *     drains a backlog faster against a slow integrator, and loads it more.
+ * @param retryInitial {@code --retry-initial} (1s): the wait after the first failed attempt; it
+ *     doubles with each further attempt, with jitter.
+ * @param retryMax {@code --retry-max} (10m): the longest wait between attempts.
+ * @param maxAttempts {@code --max-attempts} (25): attempts before a row becomes failed.
+ * @param maxAge {@code --max-age} (72h): age after which a row that fails again becomes failed.
+ * @param ordering {@code --ordering} (cluster): per-cluster FIFO, or none.
+ * @param retention {@code --retention} (7d): how long delivered rows are kept.
+ * @param pollInterval {@code --poll-interval} (1s): how often the outbox is read even without a
+ *     notification; the most a lost notification can delay a delivery.
+ */
+public record DeliverySettings(
+    Duration deliveryTimeout,
+    int drainConcurrency,
+    Duration retryInitial,
+    Duration retryMax,
+    int maxAttempts,
+    Duration maxAge,
+    Ordering ordering,
+    Duration retention,
+    Duration pollInterval) {
+
+  public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_DRAIN_CONCURRENCY = 16;
+  public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_RETRY_MAX = Duration.ofMinutes(10);
+  public static final int DEFAULT_MAX_ATTEMPTS = 25;
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(72);
+  public static final Ordering DEFAULT_ORDERING = Ordering.CLUSTER;
+  public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+  /** Added to the delivery timeout to make a lease: room for the completion to commit. */
+  public static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+
+  public DeliverySettings {
+    Validate.positive("--delivery-timeout", deliveryTimeout);
+    Validate.atLeast("--drain-concurrency", drainConcurrency, 1);
+    Validate.positive("--retry-initial", retryInitial);
+    Validate.positive("--retry-max", retryMax);
+    if (retryMax.compareTo(retryInitial) < 0) {
+      throw new ConfigException(
+          "--retry-max ("
+              + Durations.format(retryMax)
+              + ") must not be shorter than --retry-initial ("
+              + Durations.format(retryInitial)
+              + ")");
+    }
+    Validate.atLeast("--max-attempts", maxAttempts, 1);
+    Validate.positive("--max-age", maxAge);
+    if (ordering == null) {
+      throw new ConfigException("--ordering must be cluster or none");
+    }
+    Validate.positive("--retention", retention);
+    Validate.positive("--poll-interval", pollInterval);
+  }
+
+  public static DeliverySettings defaults() {
+    return new DeliverySettings(
+        DEFAULT_DELIVERY_TIMEOUT,
+        DEFAULT_DRAIN_CONCURRENCY,
+        DEFAULT_RETRY_INITIAL,
+        DEFAULT_RETRY_MAX,
+        DEFAULT_MAX_ATTEMPTS,
+        DEFAULT_MAX_AGE,
+        DEFAULT_ORDERING,
+        DEFAULT_RETENTION,
+        DEFAULT_POLL_INTERVAL);
+  }
+
+  public Duration leaseDuration() {
+    return deliveryTimeout.plus(LEASE_MARGIN);
+  }
+
+  public DeliverySettings withRetry(Duration initial, Duration max, int attempts) {
+    return new DeliverySettings(
+        deliveryTimeout,
+        drainConcurrency,
+        initial,
+        max,
+        attempts,
+        maxAge,
+        ordering,
+        retention,
+        pollInterval);
+  }
+}

@@ -1,0 +1,99 @@
+package ccx.hooks.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/** The relay's PostgreSQL: a connection pool, the migrations, and a jOOQ context over them. */
+public final class Database implements AutoCloseable {
+  /** Pool size when none is given: the drainer's completions plus concurrent post-hook calls. */
+  public static final int DEFAULT_POOL_SIZE = 24;
+
+  /**
+   * How long a caller waits for a connection. Short on purpose: while the database is down a
+   * post-hook must answer UNAVAILABLE quickly, not hang until the caller's deadline.
+   */
+  public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
+  static {
+    // jOOQ prints a banner and tips on first use; a relay's log is for operators.
+    System.setProperty("org.jooq.no-logo", "true");
+    System.setProperty("org.jooq.no-tips", "true");
+  }
+
+  private final DatabaseUrl url;
+  private final HikariDataSource pool;
+  private final DSLContext dsl;
+
+  private Database(DatabaseUrl url, HikariDataSource pool) {
+    this.url = url;
+    this.pool = pool;
+    this.dsl = DSL.using(pool, SQLDialect.POSTGRES, new Settings().withExecuteLogging(false));
+  }
+
+  /**
+   * Opens a pool without connecting: the relay starts (and reports not ready) while the database is
+   * still down.
+   */
+  public static Database open(DatabaseUrl url, int poolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("ccx-hook-db");
+    config.setJdbcUrl(url.jdbcUrl());
+    url.user().ifPresent(config::setUsername);
+    url.password().ifPresent(config::setPassword);
+    config.setMaximumPoolSize(poolSize);
+    config.setMinimumIdle(Math.min(4, poolSize));
+    config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    config.setValidationTimeout(Duration.ofSeconds(1).toMillis());
+    config.setInitializationFailTimeout(-1);
+    // A query that hangs on a half-dead server fails instead of holding a gRPC call forever.
+    config.addDataSourceProperty("socketTimeout", "30");
+    config.addDataSourceProperty("connectTimeout", "3");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("ApplicationName", "ccx-hook-service");
+    return new Database(url, new HikariDataSource(config));
+  }
+
+  /** Applies the migrations in {@code db/migration}; returns how many were applied now. */
+  public int migrate() {
+    MigrateResult result = flyway().migrate();
+    return result.migrationsExecuted;
+  }
+
+  /** True when every migration this build knows of has been applied. */
+  public boolean migrated() {
+    return flyway().info().pending().length == 0;
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure()
+        .dataSource(pool)
+        .locations("classpath:db/migration")
+        .loggers("slf4j")
+        .load();
+  }
+
+  public DSLContext dsl() {
+    return dsl;
+  }
+
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  public DatabaseUrl url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,74 @@
+package ccx.hooks.db;
+
+import ccx.hooks.ConfigException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * {@code --database-url}, either a JDBC URL ({@code jdbc:postgresql://host:5432/db?user=u}) or a
+ * libpq-style URI ({@code postgres://user:password@host:5432/db}), as PostgreSQL users write it.
+ *
+ * @param jdbcUrl the URL without credentials
+ * @param user the user from the URI, if any (a JDBC URL keeps its own {@code user=} parameter)
+ * @param password the password from the URI, if any
+ */
+public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String> password) {
+
+  public static DatabaseUrl parse(String url) {
+    if (url == null || url.isBlank()) {
+      throw new ConfigException(
+          "--database-url is required (e.g. postgres://user@localhost:5432/ccx_hooks)");
+    }
+    String trimmed = url.trim();
+    if (trimmed.startsWith("jdbc:postgresql:")) {
+      return new DatabaseUrl(trimmed, Optional.empty(), Optional.empty());
+    }
+    if (!trimmed.startsWith("postgres://") && !trimmed.startsWith("postgresql://")) {
+      throw new ConfigException(
+          "--database-url: expected postgres://user:password@host:port/database or"
+              + " jdbc:postgresql://host:port/database, got '"
+              + redact(trimmed)
+              + "'");
+    }
+    try {
+      URI uri = new URI(trimmed);
+      if (uri.getHost() == null) {
+        throw new ConfigException("--database-url: no host in '" + redact(trimmed) + "'");
+      }
+      String jdbc =
+          "jdbc:postgresql://"
+              + uri.getHost()
+              + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+              + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+              + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+      Optional<String> user = Optional.empty();
+      Optional<String> password = Optional.empty();
+      if (uri.getRawUserInfo() != null) {
+        String[] parts = uri.getRawUserInfo().split(":", 2);
+        user = Optional.of(decode(parts[0])).filter(s -> !s.isEmpty());
+        password = parts.length > 1 ? Optional.of(decode(parts[1])) : Optional.empty();
+      }
+      return new DatabaseUrl(jdbc, user, password);
+    } catch (URISyntaxException e) {
+      throw new ConfigException("--database-url: not a valid URI: " + redact(trimmed));
+    }
+  }
+
+  /** The URL as it may appear in a log line: without a password. */
+  public String display() {
+    return redact(jdbcUrl);
+  }
+
+  /** Hides a password given inline, wherever it stands. */
+  static String redact(String url) {
+    return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@")
+        .replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+}

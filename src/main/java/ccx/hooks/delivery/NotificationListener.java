@@ -1,0 +1,112 @@
+package ccx.hooks.delivery;
+
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.outbox.OutboxRepository;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on the outbox channel over its own connection, outside the pool (a pooled connection
+ * would be handed to other work between reads and lose its LISTEN), and calls {@code onNotify} for
+ * each batch of notifications. While the connection is down it retries; the drainer's poll covers
+ * the gap, and a reconnect triggers one wake-up for anything missed meanwhile.
+ */
+final class NotificationListener implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
+  private static final Duration READ_WAIT = Duration.ofMillis(500);
+  private static final Duration RECONNECT_WAIT = Duration.ofSeconds(2);
+
+  private final DatabaseUrl url;
+  private final Runnable onNotify;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile Connection connection;
+
+  NotificationListener(DatabaseUrl url, Runnable onNotify) {
+    this.url = url;
+    this.onNotify = onNotify;
+    this.thread = Thread.ofPlatform().daemon().name("outbox-listener").unstarted(this::run);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    boolean warned = false;
+    while (running) {
+      try (Connection c = connect()) {
+        connection = c;
+        try (Statement s = c.createStatement()) {
+          s.execute("LISTEN " + OutboxRepository.CHANNEL);
+        }
+        if (warned) {
+          log.info("Outbox notifications resumed");
+          warned = false;
+        }
+        onNotify.run();
+        PGConnection pg = c.unwrap(PGConnection.class);
+        while (running) {
+          PGNotification[] notifications = pg.getNotifications((int) READ_WAIT.toMillis());
+          if (notifications != null && notifications.length > 0) {
+            onNotify.run();
+          }
+        }
+      } catch (SQLException e) {
+        if (running && !warned) {
+          log.warn(
+              "Outbox notifications unavailable ({}); polling meanwhile, reconnecting every {}s",
+              e.getMessage(),
+              RECONNECT_WAIT.toSeconds());
+          warned = true;
+        }
+        sleep(RECONNECT_WAIT);
+      }
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    Properties properties = new Properties();
+    url.user().ifPresent(u -> properties.setProperty("user", u));
+    url.password().ifPresent(p -> properties.setProperty("password", p));
+    properties.setProperty("ApplicationName", "ccx-hook-service listener");
+    properties.setProperty("connectTimeout", "3");
+    properties.setProperty("tcpKeepAlive", "true");
+    return DriverManager.getConnection(url.jdbcUrl(), properties);
+  }
+
+  private void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    Connection c = connection;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // Closing a connection that is already broken: nothing left to release.
+      }
+    }
+    try {
+      thread.join(READ_WAIT.multipliedBy(4).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package ccx.hooks.delivery;
+
+import ccx.hooks.config.DeliverySettings;
+import ccx.hooks.config.Ordering;
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.outbox.DeliveryAttempt;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxRow;
+import ccx.hooks.outbox.OutboxStatus;
+import ccx.hooks.outbox.RetryOutcome;
+import ccx.hooks.wire.HookCallException;
+import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookResponse;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers the outbox: claims due rows (a short transaction that commits before any HTTP call),
+ * sends each on a virtual thread, and records the outcome against the lease. Wakes on LISTEN /
+ * NOTIFY, on a finished delivery, when the earliest retry is due, and at least every poll interval.
+ *
+ * <p>While the integrator's circuit breaker is open, the drainer sends one row at a time as a probe
+ * and gives back rows the breaker refuses without counting an attempt, so an outage does not burn
+ * every row's attempts.
+ */
+public final class OutboxDrainer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
+
+  private final OutboxRepository outbox;
+  private final HookHttpClient http;
+  private final DeliverySettings settings;
+  private final RetryPolicy retryPolicy;
+  private final String relayId;
+  private final MeterRegistry metrics;
+  private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
+  private final Semaphore slots;
+  private final Semaphore wakeSignal = new Semaphore(0);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Thread loop;
+  private volatile boolean running;
+  private NotificationListener listener;
+
+  public OutboxDrainer(
+      OutboxRepository outbox,
+      HookHttpClient http,
+      DeliverySettings settings,
+      String relayId,
+      MeterRegistry metrics,
+      RandomGenerator random) {
+    this.outbox = outbox;
+    this.http = http;
+    this.settings = settings;
+    this.retryPolicy = new RetryPolicy(settings.retryInitial(), settings.retryMax(), random);
+    this.relayId = relayId;
+    this.metrics = metrics;
+    this.slots = new Semaphore(settings.drainConcurrency());
+    this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
+  }
+
+  /** Starts draining in the background, woken by notifications on {@code listenUrl}. */
+  public void start(DatabaseUrl listenUrl) {
+    running = true;
+    listener = new NotificationListener(listenUrl, this::wake);
+    listener.start();
+    loop.start();
+    log.info(
+        "Outbox drainer {} started: up to {} deliveries in flight, ordering {}",
+        relayId,
+        settings.drainConcurrency(),
+        settings.ordering().name().toLowerCase());
+  }
+
+  /** Makes the drainer look at the outbox now rather than at its next poll. */
+  public void wake() {
+    wakeSignal.release();
+  }
+
+  /**
+   * Claims what is due (as many rows as the concurrency allows) and delivers it, returning once
+   * every delivery is recorded. For tests and tools; a started drainer does this by itself.
+   *
+   * @return how many rows were claimed
+   */
+  public int drainOnce() {
+    List<OutboxRow> rows = claim(settings.drainConcurrency());
+    List<Future<?>> pending = new ArrayList<>(rows.size());
+    for (OutboxRow row : rows) {
+      pending.add(deliveries.submit(() -> deliver(row)));
+    }
+    for (Future<?> future : pending) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("delivery failed unexpectedly", e.getCause());
+      }
+    }
+    return rows.size();
+  }
+
+  private void run() {
+    boolean databaseWarned = false;
+    while (running) {
+      try {
+        int wanted = claimable();
+        int claimed = wanted == 0 ? 0 : dispatch(claim(wanted));
+        if (databaseWarned) {
+          log.info("Outbox database reachable again; draining resumes");
+          databaseWarned = false;
+        }
+        if (claimed > 0 && claimed == wanted && slots.availablePermits() > 0) {
+          continue; // a full batch: there is probably more due right now
+        }
+        awaitWake(claimed < wanted ? untilNextDue() : settings.pollInterval());
+      } catch (RuntimeException e) {
+        if (!databaseWarned) {
+          log.warn(
+              "Outbox drainer cannot read the outbox ({}); retrying every {}",
+              e.getMessage(),
+              settings.pollInterval());
+          databaseWarned = true;
+        }
+        awaitWake(settings.pollInterval());
+      }
+    }
+  }
+
+  /** Free delivery slots, or one probe at a time while the circuit is not closed. */
+  private int claimable() {
+    if (http.breaker().getState() != CircuitBreaker.State.CLOSED) {
+      return inFlight.get() == 0 ? 1 : 0;
+    }
+    return slots.availablePermits();
+  }
+
+  private List<OutboxRow> claim(int limit) {
+    return outbox.claim(
+        relayId, limit, settings.leaseDuration(), settings.ordering() == Ordering.CLUSTER);
+  }
+
+  private int dispatch(List<OutboxRow> rows) {
+    for (OutboxRow row : rows) {
+      slots.acquireUninterruptibly();
+      inFlight.incrementAndGet();
+      deliveries.submit(
+          () -> {
+            try {
+              deliver(row);
+            } finally {
+              inFlight.decrementAndGet();
+              slots.release();
+              // A finished row may let the next row of its cluster go, and frees a slot.
+              wake();
+            }
+          });
+    }
+    return rows.size();
+  }
+
+  private Duration untilNextDue() {
+    Duration poll = settings.pollInterval();
+    Optional<Duration> due = outbox.nextDueIn();
+    if (due.isEmpty() || due.get().compareTo(poll) >= 0) {
+      return poll;
+    }
+    return due.get().isNegative() ? Duration.ZERO : due.get();
+  }
+
+  private void awaitWake(Duration timeout) {
+    try {
+      if (wakeSignal.tryAcquire(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        wakeSignal.drainPermits();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  void deliver(OutboxRow row) {
+    Instant startedAt = Instant.now();
+    long start = System.nanoTime();
+    try {
+      HookResponse response =
+          http.send(row.hook(), row.webhookId(), row.payload(), settings.deliveryTimeout());
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (response.isSuccess()) {
+        record(row, "delivered", took);
+        DeliveryAttempt attempt =
+            new DeliveryAttempt(startedAt, took, response.status(), null, response.body());
+        if (!outbox.markDelivered(row, attempt)) {
+          log.info(
+              "{} delivered, but its lease had passed to another relay or a replay",
+              row.describe());
+        }
+      } else {
+        record(row, "http_" + response.status() / 100 + "xx", took);
+        String error = "HTTP " + response.status();
+        retry(
+            row,
+            new DeliveryAttempt(startedAt, took, response.status(), error, response.body()),
+            response.retryAfter());
+      }
+    } catch (HookCallException e) {
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      if (e.reason() == HookCallException.Reason.CIRCUIT_OPEN) {
+        outbox.release(row);
+        return;
+      }
+      record(row, e.reason().name().toLowerCase(), took);
+      retry(
+          row, new DeliveryAttempt(startedAt, took, null, e.getMessage(), null), Optional.empty());
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not record the outcome of {} ({}); it is delivered again once its lease expires",
+          row.describe(),
+          e.getMessage());
+    }
+  }
+
+  private void retry(OutboxRow row, DeliveryAttempt attempt, Optional<Duration> retryAfter) {
+    Duration delay = retryPolicy.delayAfter(row.attempts(), retryAfter);
+    Optional<RetryOutcome> outcome =
+        outbox.retryOrFail(row, attempt, delay, settings.maxAttempts(), settings.maxAge());
+    if (outcome.isEmpty()) {
+      log.info(
+          "{} attempt {} failed ({}), but its lease had passed on",
+          row.describe(),
+          row.attempts(),
+          attempt.error());
+    } else if (outcome.get().status() == OutboxStatus.FAILED) {
+      log.warn(
+          "{} failed for good after attempt {} ({}); replay it with: ccx-hook-service replay --id {}",
+          row.describe(),
+          row.attempts(),
+          attempt.error(),
+          row.id());
+    } else {
+      log.info(
+          "{} attempt {} failed ({}); next attempt at {}",
+          row.describe(),
+          row.attempts(),
+          attempt.error(),
+          outcome.get().nextAttemptAt());
+    }
+  }
+
+  private void record(OutboxRow row, String outcome, Duration took) {
+    Timer.builder("ccx_hook_delivery")
+        .description("Delivery attempts of outbox rows, by hook and outcome")
+        .tag("hook", row.hook().path())
+        .tag("outcome", outcome)
+        .register(metrics)
+        .record(took);
+  }
+
+  /**
+   * Stops claiming, lets in-flight deliveries finish within the delivery timeout, then interrupts
+   * the rest: an interrupted delivery is recorded as a failed attempt and retried by any relay.
+   */
+  @Override
+  public void close() {
+    running = false;
+    wake();
+    if (listener != null) {
+      listener.close();
+    }
+    try {
+      loop.join(settings.pollInterval().plusSeconds(5).toMillis());
+      deliveries.shutdown();
+      if (!deliveries.awaitTermination(
+          settings.deliveryTimeout().plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "Deliveries still in flight at shutdown; interrupting them (they will be retried)");
+        deliveries.shutdownNow();
+        deliveries.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      deliveries.shutdownNow();
+    }
+  }
+}

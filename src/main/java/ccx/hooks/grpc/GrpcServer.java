@@ -1,0 +1,102 @@
+package ccx.hooks.grpc;
+
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.prehook.PreHookRelay;
+import ccx.hooks.v1.HookServiceGrpc;
+import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gRPC server: the hook service, the standard health service and server reflection. Calls run
+ * on virtual threads, because each one blocks on HTTP or on a database commit.
+ */
+public final class GrpcServer {
+  private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
+  private static final String SERVICE = HookServiceGrpc.SERVICE_NAME;
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ExecutorService calls;
+
+  private GrpcServer(Server server, HealthStatusManager health, ExecutorService calls) {
+    this.server = server;
+    this.health = health;
+    this.calls = calls;
+  }
+
+  /** The services this relay serves, for a server built elsewhere (tests use in-process). */
+  public static List<BindableService> services(
+      PreHookRelay preHooks, OutboxRepository outbox, HealthStatusManager health) {
+    return List.of(
+        new HookGrpcService(preHooks, outbox),
+        health.getHealthService(),
+        ProtoReflectionServiceV1.newInstance());
+  }
+
+  public static GrpcServer start(
+      int port, ServerCredentials credentials, PreHookRelay preHooks, OutboxRepository outbox) {
+    HealthStatusManager health = new HealthStatusManager();
+    ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+    ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, credentials).executor(calls);
+    services(preHooks, outbox, health).forEach(builder::addService);
+    try {
+      Server server = builder.build().start();
+      GrpcServer grpc = new GrpcServer(server, health, calls);
+      grpc.setServing(true);
+      log.info("gRPC server listening on port {}", server.getPort());
+      return grpc;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot listen for gRPC on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /** What the health service reports, overall and for the hook service. */
+  public void setServing(boolean serving) {
+    ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+    health.setStatus(SERVICE, status);
+  }
+
+  /**
+   * Stops taking calls, then waits up to {@code grace} for calls in flight: a post-hook being
+   * committed finishes and is answered, so CCX is never left without an answer for a stored row.
+   */
+  public void stop(Duration grace) {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("gRPC calls still running after {}s; cancelling them", grace.toSeconds());
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.shutdownNow();
+    }
+    calls.shutdown();
+  }
+
+  public void blockUntilShutdown() throws InterruptedException {
+    server.awaitTermination();
+  }
+}

@@ -1,0 +1,208 @@
+package ccx.hooks.grpc;
+
+import ccx.hooks.outbox.NewHook;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxUnavailableException;
+import ccx.hooks.prehook.PreHookException;
+import ccx.hooks.prehook.PreHookRelay;
+import ccx.hooks.prehook.PreHookRelay.Approval;
+import ccx.hooks.v1.HookServiceGrpc;
+import ccx.hooks.v1.PostAddNodeRequest;
+import ccx.hooks.v1.PostAddNodeResponse;
+import ccx.hooks.v1.PostCreateClusterRequest;
+import ccx.hooks.v1.PostCreateClusterResponse;
+import ccx.hooks.v1.PostDeleteClusterRequest;
+import ccx.hooks.v1.PostDeleteClusterResponse;
+import ccx.hooks.v1.PostRemoveNodeRequest;
+import ccx.hooks.v1.PostRemoveNodeResponse;
+import ccx.hooks.v1.PreAddNodeRequest;
+import ccx.hooks.v1.PreAddNodeResponse;
+import ccx.hooks.v1.PreCreateClusterRequest;
+import ccx.hooks.v1.PreCreateClusterResponse;
+import ccx.hooks.v1.PreDeleteClusterRequest;
+import ccx.hooks.v1.PreDeleteClusterResponse;
+import ccx.hooks.v1.PreRemoveNodeRequest;
+import ccx.hooks.v1.PreRemoveNodeResponse;
+import ccx.hooks.wire.Hook;
+import ccx.hooks.wire.HookJson;
+import ccx.hooks.wire.WebhookIds;
+import com.google.protobuf.MessageOrBuilder;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The eight RPCs. Pre-hooks are relayed synchronously; post-hooks are answered only once their
+ * outbox row is committed. Errors become gRPC statuses here, at the boundary, with a description
+ * and never a stack trace.
+ */
+final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(HookGrpcService.class);
+
+  private final PreHookRelay preHooks;
+  private final OutboxRepository outbox;
+
+  HookGrpcService(PreHookRelay preHooks, OutboxRepository outbox) {
+    this.preHooks = preHooks;
+    this.outbox = outbox;
+  }
+
+  @Override
+  public void preCreateCluster(
+      PreCreateClusterRequest request, StreamObserver<PreCreateClusterResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.clusterId(request.getClusterId());
+          RequestValidator.nodeCount(request.getNodeCount());
+          Approval a =
+              preHooks.approve(
+                  Hook.PRE_CREATE_CLUSTER, request.getClusterId(), request, timeLeft());
+          return PreCreateClusterResponse.newBuilder()
+              .setApproved(a.approved())
+              .setWorkId(a.workId())
+              .setUserId(a.userId())
+              .setProjectId(a.projectId())
+              .setOrganisationId(a.organisationId())
+              .setReason(a.reason())
+              .build();
+        });
+  }
+
+  @Override
+  public void preAddNode(PreAddNodeRequest request, StreamObserver<PreAddNodeResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.clusterId(request.getClusterId());
+          RequestValidator.nodeCount(request.getNodeCount());
+          Approval a =
+              preHooks.approve(Hook.PRE_ADD_NODE, request.getClusterId(), request, timeLeft());
+          return PreAddNodeResponse.newBuilder()
+              .setApproved(a.approved())
+              .setWorkId(a.workId())
+              .setReason(a.reason())
+              .build();
+        });
+  }
+
+  @Override
+  public void preRemoveNode(
+      PreRemoveNodeRequest request, StreamObserver<PreRemoveNodeResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.clusterId(request.getClusterId());
+          PreRemoveNodeRequest stored = request.toBuilder().clearAuthId().build();
+          String workId =
+              preHooks.announce(
+                  Hook.PRE_REMOVE_NODE, request.getClusterId(), request, stored, timeLeft());
+          return PreRemoveNodeResponse.newBuilder().setWorkId(workId).build();
+        });
+  }
+
+  @Override
+  public void preDeleteCluster(
+      PreDeleteClusterRequest request, StreamObserver<PreDeleteClusterResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.clusterId(request.getClusterId());
+          PreDeleteClusterRequest stored = request.toBuilder().clearAuthId().build();
+          String workId =
+              preHooks.announce(
+                  Hook.PRE_DELETE_CLUSTER, request.getClusterId(), request, stored, timeLeft());
+          return PreDeleteClusterResponse.newBuilder().setWorkId(workId).build();
+        });
+  }
+
+  @Override
+  public void postCreateCluster(
+      PostCreateClusterRequest request, StreamObserver<PostCreateClusterResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.nodeCount(request.getNodeCount());
+          store(Hook.POST_CREATE_CLUSTER, request.getClusterId(), request.getWorkId(), request);
+          return PostCreateClusterResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void postAddNode(PostAddNodeRequest request, StreamObserver<PostAddNodeResponse> out) {
+    respond(
+        out,
+        () -> {
+          RequestValidator.nodeCount(request.getNodeCount());
+          store(Hook.POST_ADD_NODE, request.getClusterId(), request.getWorkId(), request);
+          return PostAddNodeResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void postRemoveNode(
+      PostRemoveNodeRequest request, StreamObserver<PostRemoveNodeResponse> out) {
+    respond(
+        out,
+        () -> {
+          store(Hook.POST_REMOVE_NODE, request.getClusterId(), request.getWorkId(), request);
+          return PostRemoveNodeResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void postDeleteCluster(
+      PostDeleteClusterRequest request, StreamObserver<PostDeleteClusterResponse> out) {
+    respond(
+        out,
+        () -> {
+          store(Hook.POST_DELETE_CLUSTER, request.getClusterId(), request.getWorkId(), request);
+          return PostDeleteClusterResponse.getDefaultInstance();
+        });
+  }
+
+  /** Commits the post-hook's row; returning normally means it is stored. */
+  private void store(Hook hook, String clusterId, String workId, MessageOrBuilder request) {
+    RequestValidator.clusterId(clusterId);
+    RequestValidator.workId(workId);
+    outbox.enqueue(
+        List.of(new NewHook(hook, workId, clusterId, HookJson.body(request), WebhookIds.next())));
+  }
+
+  private static Optional<Duration> timeLeft() {
+    Deadline deadline = Context.current().getDeadline();
+    return deadline == null
+        ? Optional.empty()
+        : Optional.of(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
+  }
+
+  private static <T> void respond(StreamObserver<T> out, Supplier<T> call) {
+    T response;
+    try {
+      response = call.get();
+    } catch (InvalidRequestException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (PreHookException | OutboxUnavailableException e) {
+      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (RuntimeException e) {
+      log.error("Unexpected error answering a hook call", e);
+      out.onError(
+          Status.INTERNAL
+              .withDescription("internal error in ccx-hook-service; see its log")
+              .asRuntimeException());
+      return;
+    }
+    out.onNext(response);
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,219 @@
+package ccx.hooks.mockhooks;
+
+import ccx.hooks.wire.Hook;
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A stand-in integrator for trying the relay: prints each hook and answers 200, approving pre-hooks
+ * with a fresh work_id. {@code --reject}, {@code --fail-rate} and {@code --delay} try the failure
+ * paths; {@code --record} appends every hook to a file as one JSON line.
+ */
+public final class MockHooksServer implements AutoCloseable {
+  /**
+   * @param port where to listen; 0 picks a free port
+   * @param reject answer approval hooks with {@code "approved": false}
+   * @param failRate the share of requests answered 503, from 0 to 1
+   * @param delay how long to wait before answering
+   * @param record a file to append each hook to as a JSON line, if any
+   * @param out where to print hooks; null prints nothing
+   */
+  public record Options(
+      int port,
+      boolean reject,
+      double failRate,
+      Duration delay,
+      Optional<Path> record,
+      PrintStream out) {
+    public Options {
+      if (failRate < 0 || failRate > 1) {
+        throw new IllegalArgumentException("--fail-rate must be between 0 and 1, got " + failRate);
+      }
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("--delay must not be negative");
+      }
+    }
+
+    public static Options quiet(int port) {
+      return new Options(port, false, 0, Duration.ZERO, Optional.empty(), null);
+    }
+  }
+
+  private static final Gson GSON = new Gson();
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final Options options;
+  private final Writer recorder;
+
+  private MockHooksServer(
+      HttpServer server, ExecutorService executor, Options options, Writer recorder) {
+    this.server = server;
+    this.executor = executor;
+    this.options = options;
+    this.recorder = recorder;
+  }
+
+  public static MockHooksServer start(Options options) {
+    try {
+      HttpServer server = HttpServer.create(new InetSocketAddress(options.port()), 256);
+      ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+      Writer recorder =
+          options.record().isPresent()
+              ? Files.newBufferedWriter(
+                  options.record().get(),
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND)
+              : null;
+      MockHooksServer mock = new MockHooksServer(server, executor, options, recorder);
+      server.createContext("/", mock::handle);
+      server.setExecutor(executor);
+      server.start();
+      return mock;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "mock-hooks cannot listen on port " + options.port() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The URL to give the relay as {@code --hook-url}. */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      String path = exchange.getRequestURI().getPath();
+      Optional<Hook> hook = Hook.fromPath(path.substring(path.lastIndexOf('/') + 1));
+      if (!options.delay().isZero()) {
+        sleep(options.delay());
+      }
+      int status;
+      String answer;
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        status = 405;
+        answer = "{\"error\":\"hooks are POSTed\"}";
+      } else if (hook.isEmpty()) {
+        status = 404;
+        answer = "{\"error\":\"no such hook: " + path.replace("\"", "") + "\"}";
+      } else if (ThreadLocalRandom.current().nextDouble() < options.failRate()) {
+        status = 503;
+        answer = "{\"error\":\"failing on purpose (mock-hooks --fail-rate)\"}";
+      } else {
+        status = 200;
+        answer = answerTo(hook.get());
+      }
+      byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+      print(exchange, path, status, body);
+      record(exchange, path, status, body);
+    }
+  }
+
+  private String answerTo(Hook hook) {
+    JsonObject answer = new JsonObject();
+    switch (hook.kind()) {
+      case APPROVAL -> {
+        answer.addProperty("approved", !options.reject());
+        answer.addProperty("work_id", UUID.randomUUID().toString());
+        if (options.reject()) {
+          answer.addProperty("reason", "rejected by mock-hooks --reject");
+        }
+      }
+      case NOTICE -> answer.addProperty("work_id", UUID.randomUUID().toString());
+      case POST -> {}
+    }
+    return answer.toString();
+  }
+
+  private void print(HttpExchange exchange, String path, int status, String body) {
+    PrintStream out = options.out();
+    if (out == null) {
+      return;
+    }
+    // The session id is the user's secret: shown masked, even by a test integrator.
+    String shown = body.replaceAll("(\"auth_id\"\\s*:\\s*\")[^\"]+\"", "$1***\"");
+    String id = exchange.getRequestHeaders().getFirst("webhook-id");
+    synchronized (out) {
+      out.println(
+          Instant.now() + " POST " + path + " -> " + status + " webhook-id=" + id + " " + shown);
+    }
+  }
+
+  private void record(HttpExchange exchange, String path, int status, String body)
+      throws IOException {
+    if (recorder == null) {
+      return;
+    }
+    Map<String, String> headers = new TreeMap<>();
+    exchange
+        .getRequestHeaders()
+        .forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
+    JsonObject line = new JsonObject();
+    line.addProperty("time", Instant.now().toString());
+    line.addProperty("path", path);
+    line.add("headers", GSON.toJsonTree(headers));
+    line.addProperty("body", body);
+    line.addProperty("status", status);
+    synchronized (recorder) {
+      recorder.write(line + "\n");
+      recorder.flush();
+    }
+  }
+
+  private static void sleep(Duration delay) {
+    try {
+      Thread.sleep(delay);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    if (recorder != null) {
+      try {
+        recorder.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package ccx.hooks.outbox;
+
+import ccx.hooks.RelayException;
+
+/** The outbox's database could not be reached or did not answer; nothing was stored. */
+public final class OutboxUnavailableException extends RelayException {
+  public OutboxUnavailableException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

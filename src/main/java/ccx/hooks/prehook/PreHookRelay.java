@@ -1,0 +1,192 @@
+package ccx.hooks.prehook;
+
+import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.PreHookSettings;
+import ccx.hooks.outbox.NewHook;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxUnavailableException;
+import ccx.hooks.wire.Hook;
+import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookJson;
+import ccx.hooks.wire.WebhookIds;
+import com.google.protobuf.MessageOrBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The semantics of pre-hooks (DESIGN section 4): approval only on {@code "approved": true}, the
+ * failure policy for approval hooks, and for hooks that cannot reject, a relay-generated work_id
+ * and a queued copy when the integrator cannot be reached. Request bodies are never logged: they
+ * carry the user's session id.
+ */
+public final class PreHookRelay {
+  private static final Logger log = LoggerFactory.getLogger(PreHookRelay.class);
+
+  private final PreHookClient client;
+  private final FailurePolicy failurePolicy;
+  private final OutboxRepository outbox;
+  private final MeterRegistry metrics;
+
+  public PreHookRelay(
+      HookHttpClient http,
+      PreHookSettings settings,
+      OutboxRepository outbox,
+      MeterRegistry metrics) {
+    this.client = new PreHookClient(http, settings.timeout());
+    this.failurePolicy = settings.failurePolicy();
+    this.outbox = outbox;
+    this.metrics = metrics;
+  }
+
+  /**
+   * The decision on an approval hook.
+   *
+   * @param reason the integrator's explanation of a rejection, or the relay's when there was no
+   *     usable answer
+   */
+  public record Approval(
+      boolean approved,
+      String workId,
+      String reason,
+      String userId,
+      String projectId,
+      String organisationId) {}
+
+  /**
+   * Asks the integrator to approve; applies {@code --pre-hook-failure} when it gives no usable
+   * answer.
+   *
+   * @throws PreHookException when there was no usable answer and the policy is {@code error}
+   */
+  public Approval approve(
+      Hook hook, String clusterId, MessageOrBuilder request, Optional<Duration> timeLeft) {
+    long start = System.nanoTime();
+    try {
+      PreHookAnswer answer = client.call(hook, WebhookIds.next(), HookJson.body(request), timeLeft);
+      boolean approved = answer.json().orElseThrow().approved();
+      String reason = answer.string("reason");
+      if (!approved && reason.isEmpty()) {
+        reason = "the integrator's answer did not contain \"approved\": true";
+      }
+      Approval approval =
+          new Approval(
+              approved,
+              orNew(answer.string("work_id")),
+              reason,
+              answer.string("user_id"),
+              answer.string("project_id"),
+              answer.string("organisation_id"));
+      record(hook, approved ? "approved" : "rejected", start);
+      if (!approved) {
+        log.info(
+            "{} for cluster '{}' rejected by the integrator: {}", hook.path(), clusterId, reason);
+      }
+      return approval;
+    } catch (PreHookException e) {
+      record(hook, "failed", start);
+      return switch (failurePolicy) {
+        case ERROR -> {
+          log.warn(
+              "{} for cluster '{}': {}; answering UNAVAILABLE (--pre-hook-failure=error)",
+              hook.path(),
+              clusterId,
+              e.cause());
+          throw e;
+        }
+        case REJECT -> {
+          log.warn(
+              "{} for cluster '{}': {}; rejecting (--pre-hook-failure=reject)",
+              hook.path(),
+              clusterId,
+              e.cause());
+          yield new Approval(false, newWorkId(), e.cause(), "", "", "");
+        }
+        case APPROVE -> {
+          log.warn(
+              "{} for cluster '{}': {}; approving (--pre-hook-failure=approve)",
+              hook.path(),
+              clusterId,
+              e.cause());
+          yield new Approval(
+              true, newWorkId(), "approved without the integrator: " + e.cause(), "", "", "");
+        }
+      };
+    }
+  }
+
+  /**
+   * Tells the integrator of work that cannot be rejected, and returns its work_id. When the
+   * integrator cannot be reached, answers with a relay-generated work_id and queues {@code
+   * storedCopy} (the request without its session id) in the outbox, ahead of the post-hook.
+   *
+   * @throws OutboxUnavailableException when the hook could neither be sent nor queued
+   */
+  public String announce(
+      Hook hook,
+      String clusterId,
+      MessageOrBuilder request,
+      MessageOrBuilder storedCopy,
+      Optional<Duration> timeLeft) {
+    long start = System.nanoTime();
+    String webhookId = WebhookIds.next();
+    try {
+      PreHookAnswer answer = client.call(hook, webhookId, HookJson.body(request), timeLeft);
+      record(hook, "ok", start);
+      return orNew(answer.string("work_id"));
+    } catch (PreHookException e) {
+      String workId = newWorkId();
+      try {
+        // The queued copy keeps the webhook-id of the failed call: if the integrator did get that
+        // call after all, it can tell the copy is the same hook.
+        outbox.enqueue(
+            List.of(new NewHook(hook, workId, clusterId, HookJson.body(storedCopy), webhookId)));
+      } catch (OutboxUnavailableException o) {
+        record(hook, "failed", start);
+        log.error(
+            "{} for cluster '{}': {}, and queueing it failed too: {}",
+            hook.path(),
+            clusterId,
+            e.cause(),
+            o.getMessage());
+        throw new OutboxUnavailableException(
+            hook.path()
+                + " hook failed ("
+                + e.cause()
+                + ") and could not be queued: "
+                + o.getMessage(),
+            o);
+      }
+      record(hook, "queued", start);
+      log.warn(
+          "{} for cluster '{}': {}; answered with work_id {} and queued the hook for delivery",
+          hook.path(),
+          clusterId,
+          e.cause(),
+          workId);
+      return workId;
+    }
+  }
+
+  private void record(Hook hook, String outcome, long startNanos) {
+    Timer.builder("ccx_hook_prehook")
+        .description("Pre-hook calls to the integrator, by hook and outcome")
+        .tag("hook", hook.path())
+        .tag("outcome", outcome)
+        .register(metrics)
+        .record(Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  private static String orNew(String workId) {
+    return workId.isEmpty() ? newWorkId() : workId;
+  }
+
+  private static String newWorkId() {
+    return UUID.randomUUID().toString();
+  }
+}

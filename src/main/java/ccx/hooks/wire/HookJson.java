@@ -1,0 +1,115 @@
+package ccx.hooks.wire;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import java.util.Optional;
+
+/** The JSON of the HTTP contract: what the relay sends, and how it reads what comes back. */
+public final class HookJson {
+  private static final JsonFormat.Printer BODY =
+      JsonFormat.printer()
+          .preservingProtoFieldNames()
+          .alwaysPrintFieldsWithNoPresence()
+          .omittingInsignificantWhitespace();
+
+  private HookJson() {}
+
+  /**
+   * The body of a hook: proto field names (snake_case), every field present even when empty,
+   * numbers as numbers.
+   */
+  public static String body(MessageOrBuilder request) {
+    try {
+      return BODY.print(request);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("cannot print " + request.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** Parses an integrator's answer; it must be a JSON object. */
+  public static Answer parseAnswer(String body) throws NotJsonException {
+    try {
+      JsonElement element = JsonParser.parseString(body);
+      if (!element.isJsonObject()) {
+        throw new NotJsonException("answer is not a JSON object: " + abbreviate(body));
+      }
+      return new Answer(element.getAsJsonObject());
+    } catch (JsonParseException | IllegalStateException e) {
+      throw new NotJsonException("answer is not JSON: " + abbreviate(body));
+    }
+  }
+
+  static String abbreviate(String text) {
+    String oneLine = text.replaceAll("\\s+", " ").strip();
+    return oneLine.isEmpty()
+        ? "(empty body)"
+        : oneLine.length() > 80 ? oneLine.substring(0, 80) + "…" : oneLine;
+  }
+
+  /** The answer is not a JSON object. */
+  public static final class NotJsonException extends Exception {
+    NotJsonException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * An integrator's JSON answer. Fields are read by their snake_case or lowerCamel names; unknown
+   * fields are ignored.
+   */
+  public static final class Answer {
+    private final JsonObject object;
+
+    Answer(JsonObject object) {
+      this.object = object;
+    }
+
+    /** True only for a JSON {@code true}: a string "true", 1 or a missing field do not approve. */
+    public boolean approved() {
+      return field("approved")
+          .filter(JsonElement::isJsonPrimitive)
+          .map(JsonElement::getAsJsonPrimitive)
+          .filter(JsonPrimitive::isBoolean)
+          .map(JsonPrimitive::getAsBoolean)
+          .orElse(false);
+    }
+
+    /** A string (or number) field, or "" when absent, null or of another type. */
+    public String string(String snakeName) {
+      return field(snakeName)
+          .filter(JsonElement::isJsonPrimitive)
+          .map(JsonElement::getAsJsonPrimitive)
+          .filter(p -> p.isString() || p.isNumber())
+          .map(JsonPrimitive::getAsString)
+          .orElse("");
+    }
+
+    private Optional<JsonElement> field(String snakeName) {
+      JsonElement value = object.get(snakeName);
+      if (value == null || value.isJsonNull()) {
+        value = object.get(lowerCamel(snakeName));
+      }
+      return value == null || value.isJsonNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static String lowerCamel(String snakeName) {
+      StringBuilder camel = new StringBuilder(snakeName.length());
+      boolean upper = false;
+      for (char c : snakeName.toCharArray()) {
+        if (c == '_') {
+          upper = true;
+        } else {
+          camel.append(upper ? Character.toUpperCase(c) : c);
+          upper = false;
+        }
+      }
+      return camel.toString();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package ccx.hooks.wire;
+
+import ccx.hooks.ConfigException;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+
+/**
+ * Where hooks go and how they are authenticated.
+ *
+ * @param baseUrl {@code --hook-url}; a path in it is kept ({@code http://h/hooks} sends {@code
+ *     pre-add-node} to {@code http://h/hooks/pre-add-node})
+ * @param bearerToken {@code --hook-token}, sent as {@code Authorization: Bearer}, if any
+ * @param signer the {@code --signing-secret}s, possibly none
+ */
+public record HookTarget(HttpUrl baseUrl, Optional<String> bearerToken, WebhookSigner signer) {
+  public HookTarget {
+    if (baseUrl == null) {
+      throw new ConfigException("--hook-url is required");
+    }
+    bearerToken = bearerToken.filter(t -> !t.isBlank());
+  }
+
+  /** Parses {@code --hook-url}, naming the option when it is not an http(s) URL. */
+  public static HttpUrl parseUrl(String url) {
+    HttpUrl parsed = url == null ? null : HttpUrl.parse(url.trim());
+    if (parsed == null) {
+      throw new ConfigException(
+          "--hook-url: '" + url + "' is not an http:// or https:// URL (e.g. http://host:8080)");
+    }
+    return parsed;
+  }
+
+  public HttpUrl urlOf(Hook hook) {
+    return baseUrl.newBuilder().addPathSegment(hook.path()).build();
+  }
+}

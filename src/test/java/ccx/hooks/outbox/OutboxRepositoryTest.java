@@ -1,0 +1,228 @@
+package ccx.hooks.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ccx.hooks.db.Database;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.wire.Hook;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OutboxRepositoryTest {
+  private static final Duration LEASE = Duration.ofSeconds(40);
+  private static Database database;
+  private DatabaseClock clock;
+  private OutboxRepository outbox;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @BeforeEach
+  void emptyOutbox() {
+    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
+    clock = DatabaseClock.system();
+    outbox = new OutboxRepository(database.dsl(), clock);
+  }
+
+  private static NewHook hook(String cluster, String workId) {
+    return new NewHook(
+        Hook.POST_ADD_NODE,
+        workId,
+        cluster,
+        "{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}",
+        "msg_" + workId);
+  }
+
+  private static DeliveryAttempt attempt(Integer status, String error) {
+    return new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), status, error, "answer");
+  }
+
+  @Test
+  void a_repeated_hook_and_work_id_stores_nothing_new() {
+    assertThat(outbox.enqueue(List.of(hook("c1", "w1")))).isEqualTo(1);
+    assertThat(outbox.enqueue(List.of(hook("c1", "w1")))).isZero();
+    assertThat(outbox.enqueue(List.of(hook("c1", "")))).isEqualTo(1);
+    assertThat(outbox.enqueue(List.of(hook("c1", "")))).isEqualTo(1);
+    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 3L);
+  }
+
+  @Test
+  void the_payload_is_stored_as_json_and_read_back_as_delivered() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow row =
+        outbox
+            .list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10))
+            .get(0);
+    assertThat(row.payload()).isEqualTo("{\"work_id\": \"w1\", \"cluster_id\": \"c1\"}");
+    assertThat(row.webhookId()).isEqualTo("msg_w1");
+    assertThat(row.status()).isEqualTo(OutboxStatus.PENDING);
+  }
+
+  @Test
+  void gauges_read_counts_and_the_age_of_the_oldest_unfinished_row() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    clock.advance(Duration.ofSeconds(30));
+    Map<OutboxStatus, Long> counts = outbox.countByStatus();
+    assertThat(counts)
+        .containsEntry(OutboxStatus.PENDING, 1L)
+        .containsEntry(OutboxStatus.FAILED, 0L);
+    assertThat(outbox.oldestUnfinishedAge())
+        .isBetween(Duration.ofSeconds(29), Duration.ofSeconds(40));
+    assertThat(outbox.nextDueIn()).hasValueSatisfying(d -> assertThat(d).isNegative());
+  }
+
+  @Test
+  void a_claimed_row_is_leased_and_not_claimed_again_until_the_lease_expires() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    List<OutboxRow> first = outbox.claim("relay-a", 10, LEASE, true);
+    assertThat(first).hasSize(1);
+    assertThat(first.get(0).status()).isEqualTo(OutboxStatus.DELIVERING);
+    assertThat(first.get(0).attempts()).isEqualTo(1);
+    assertThat(first.get(0).lockedBy()).isEqualTo("relay-a");
+    assertThat(outbox.claim("relay-b", 10, LEASE, true)).isEmpty();
+
+    clock.advance(LEASE.plusSeconds(1));
+    List<OutboxRow> takeover = outbox.claim("relay-b", 10, LEASE, true);
+    assertThat(takeover).hasSize(1);
+    assertThat(takeover.get(0).attempts()).isEqualTo(2);
+    assertThat(takeover.get(0).lockedBy()).isEqualTo("relay-b");
+
+    // The crashed relay's late result is fenced off; the live relay's counts.
+    assertThat(outbox.markDelivered(first.get(0), attempt(200, null))).isFalse();
+    assertThat(outbox.find(first.get(0).id()).orElseThrow().status())
+        .isEqualTo(OutboxStatus.DELIVERING);
+    assertThat(outbox.markDelivered(takeover.get(0), attempt(200, null))).isTrue();
+    assertThat(outbox.find(first.get(0).id()).orElseThrow().status())
+        .isEqualTo(OutboxStatus.DELIVERED);
+    assertThat(outbox.attempts(first.get(0).id()))
+        .extracting(RecordedAttempt::attempt)
+        .containsExactly(1, 2);
+  }
+
+  @Test
+  void a_waiting_row_holds_back_its_cluster_only() {
+    outbox.enqueue(
+        List.of(
+            hook("c1", "w1"), hook("c1", "w2"), hook("c2", "w3"), hook("", "w4"), hook("", "w5")));
+    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE, true);
+    assertThat(claimed).extracting(OutboxRow::workId).containsExactly("w1", "w3", "w4", "w5");
+
+    OutboxRow w1 = claimed.get(0);
+    assertThat(
+            outbox.retryOrFail(
+                w1, attempt(500, "HTTP 500"), Duration.ofSeconds(10), 25, Duration.ofHours(72)))
+        .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.PENDING));
+    assertThat(outbox.claim("relay-a", 10, LEASE, true)).isEmpty();
+
+    clock.advance(Duration.ofSeconds(11));
+    List<OutboxRow> retry = outbox.claim("relay-a", 10, LEASE, true);
+    assertThat(retry).extracting(OutboxRow::workId).containsExactly("w1");
+    outbox.markDelivered(retry.get(0), attempt(200, null));
+    assertThat(outbox.claim("relay-a", 10, LEASE, true))
+        .extracting(OutboxRow::workId)
+        .containsExactly("w2");
+  }
+
+  @Test
+  void without_ordering_a_waiting_row_holds_back_nothing() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
+    assertThat(outbox.claim("relay-a", 10, LEASE, false))
+        .extracting(OutboxRow::workId)
+        .containsExactly("w1", "w2");
+  }
+
+  @Test
+  void a_failed_row_stops_holding_back_its_cluster() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
+    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(
+            outbox.retryOrFail(
+                w1, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72)))
+        .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.FAILED));
+    assertThat(outbox.claim("relay-a", 10, LEASE, true))
+        .extracting(OutboxRow::workId)
+        .containsExactly("w2");
+  }
+
+  @Test
+  void a_row_older_than_the_max_age_fails_on_its_next_failure() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    clock.advance(Duration.ofHours(2));
+    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(
+            outbox.retryOrFail(
+                w1, attempt(null, "timeout"), Duration.ofSeconds(1), 25, Duration.ofHours(1)))
+        .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.FAILED));
+    OutboxRow failed = outbox.find(w1.id()).orElseThrow();
+    assertThat(failed.lastError()).isEqualTo("timeout");
+    assertThat(failed.lockedBy()).isNull();
+  }
+
+  @Test
+  void replay_puts_failed_rows_back_with_a_fresh_budget() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    for (OutboxRow row : outbox.claim("relay-a", 10, LEASE, true)) {
+      outbox.retryOrFail(
+          row, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
+    }
+    ReplayFilter c1 =
+        new ReplayFilter(
+            List.of(), Optional.empty(), Optional.of("c1"), Optional.empty(), Optional.empty());
+    assertThat(outbox.replay(c1, true)).isEqualTo(1);
+    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.FAILED, 2L);
+    assertThat(outbox.replay(c1, false)).isEqualTo(1);
+
+    OutboxRow replayed = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(replayed.workId()).isEqualTo("w1");
+    assertThat(replayed.attempts()).isEqualTo(1);
+    assertThat(replayed.replayedAt()).isNotNull();
+    assertThat(outbox.replay(ReplayFilter.allFailed(), false)).isEqualTo(1);
+  }
+
+  @Test
+  void replay_by_id_takes_a_row_from_a_relay_still_delivering_it() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow stale = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false)).isEqualTo(1);
+    assertThat(outbox.markDelivered(stale, attempt(200, null))).isFalse();
+    assertThat(outbox.claim("relay-b", 10, LEASE, true)).hasSize(1);
+  }
+
+  @Test
+  void release_gives_the_row_back_without_counting_the_attempt() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow row = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(outbox.release(row)).isTrue();
+    OutboxRow again = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(again.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void retention_deletes_delivered_rows_only_once_they_are_old_enough() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE, true);
+    outbox.markDelivered(rows.get(0), attempt(200, null));
+    outbox.retryOrFail(
+        rows.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
+    assertThat(outbox.deleteDelivered(Duration.ofDays(7), 1000)).isZero();
+    clock.advance(Duration.ofDays(8));
+    assertThat(outbox.deleteDelivered(Duration.ofDays(7), 1000)).isEqualTo(1);
+    assertThat(outbox.countByStatus())
+        .containsEntry(OutboxStatus.DELIVERED, 0L)
+        .containsEntry(OutboxStatus.FAILED, 1L);
+  }
+}

@@ -1,0 +1,140 @@
+package ccx.hooks.testing;
+
+import ccx.hooks.db.Database;
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.db.EmbeddedDatabase;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+
+/**
+ * A real PostgreSQL for tests, found as DESIGN section 8 says: {@code CCX_HOOK_TEST_DATABASE_URL}
+ * (CI sets it), else Testcontainers when a Docker engine answers, else an embedded PostgreSQL. Each
+ * caller gets a database of its own, created fresh and migrated.
+ */
+public final class TestDatabase {
+  public static final String URL_VARIABLE = "CCX_HOOK_TEST_DATABASE_URL";
+
+  private static DatabaseUrl server;
+  private static final java.util.List<String> created = new java.util.ArrayList<>();
+
+  private TestDatabase() {}
+
+  /** A new, migrated database on the test server; close it when done. */
+  public static Database create() {
+    return create(Optional.empty());
+  }
+
+  /**
+   * A new, migrated database whose sessions use {@code timeZone} (e.g. "Asia/Kolkata"): for tests
+   * that prove nothing depends on the session time zone being UTC.
+   */
+  public static Database create(Optional<String> timeZone) {
+    DatabaseUrl url = createDatabase();
+    if (timeZone.isPresent()) {
+      String options = "options=-c%20TimeZone%3D" + timeZone.get().replace("/", "%2F");
+      url =
+          new DatabaseUrl(
+              url.jdbcUrl() + (url.jdbcUrl().contains("?") ? "&" : "?") + options,
+              url.user(),
+              url.password());
+    }
+    Database database = Database.open(url, 24);
+    database.migrate();
+    return database;
+  }
+
+  /** The URL of a new, empty (unmigrated) database. */
+  public static synchronized DatabaseUrl createDatabase() {
+    DatabaseUrl admin = server();
+    String name =
+        "ccx_test_"
+            + UUID.randomUUID()
+                .toString()
+                .replace("-", "")
+                .substring(0, 12)
+                .toLowerCase(Locale.ROOT);
+    try (Connection c = connect(admin);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+      created.add(name);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot create test database on " + admin.display() + ": " + e.getMessage(), e);
+    }
+    return new DatabaseUrl(withDatabase(admin.jdbcUrl(), name), admin.user(), admin.password());
+  }
+
+  private static synchronized DatabaseUrl server() {
+    if (server == null) {
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(TestDatabase::dropCreated, "drop-test-databases"));
+      String fromEnvironment = System.getenv(URL_VARIABLE);
+      if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+        server = DatabaseUrl.parse(fromEnvironment);
+      } else if (dockerAvailable()) {
+        PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17-alpine");
+        container.start();
+        server =
+            new DatabaseUrl(
+                container.getJdbcUrl(),
+                Optional.of(container.getUsername()),
+                Optional.of(container.getPassword()));
+      } else {
+        EmbeddedDatabase embedded = EmbeddedDatabase.start(Optional.empty());
+        Runtime.getRuntime().addShutdownHook(new Thread(embedded::close));
+        server = embedded.url("postgres");
+      }
+    }
+    return server;
+  }
+
+  /** Test databases do not outlive the test run on a shared server. */
+  private static synchronized void dropCreated() {
+    if (server == null || created.isEmpty()) {
+      return;
+    }
+    try (Connection c = connect(server);
+        Statement s = c.createStatement()) {
+      for (String name : created) {
+        s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+      }
+    } catch (SQLException e) {
+      System.err.println("could not drop test databases: " + e.getMessage());
+    }
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
+
+  private static Connection connect(DatabaseUrl url) throws SQLException {
+    Properties properties = new Properties();
+    url.user().ifPresent(u -> properties.setProperty("user", u));
+    url.password().ifPresent(p -> properties.setProperty("password", p));
+    return DriverManager.getConnection(url.jdbcUrl(), properties);
+  }
+
+  /** The same JDBC URL with another database name. */
+  static String withDatabase(String jdbcUrl, String name) {
+    int hostStart = jdbcUrl.indexOf("//") + 2;
+    int pathStart = jdbcUrl.indexOf('/', hostStart);
+    int query = jdbcUrl.indexOf('?');
+    String base =
+        pathStart < 0
+            ? (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query))
+            : jdbcUrl.substring(0, pathStart);
+    return base + "/" + name + (query < 0 ? "" : jdbcUrl.substring(query));
+  }
+}
