@@ -143,9 +143,12 @@ public final class OutboxDrainer implements AutoCloseable {
     }
   }
 
-  /** Free delivery slots, or one probe at a time while the circuit is not closed. */
+  /** Free delivery slots, or one probe at a time while the circuit is open or half-open. */
   private int claimable() {
-    if (http.breaker().getState() != CircuitBreaker.State.CLOSED) {
+    CircuitBreaker.State state = http.breaker().getState();
+    if (state == CircuitBreaker.State.OPEN
+        || state == CircuitBreaker.State.HALF_OPEN
+        || state == CircuitBreaker.State.FORCED_OPEN) {
       return inFlight.get() == 0 ? 1 : 0;
     }
     return slots.availablePermits();

@@ -1,0 +1,110 @@
+package ccx.hooks.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ccx.hooks.config.DeliverySettings;
+import ccx.hooks.db.Database;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.NewHook;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxStatus;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.wire.Hook;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Two relays' drainers on one table: every row delivered exactly once, each cluster in order. */
+class TwoDrainersTest {
+  private static final int ROWS = 10_000;
+  private static final int CLUSTERS = 400;
+  private static Database database;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @Test
+  void two_drainers_deliver_ten_thousand_rows_each_exactly_once_and_in_cluster_order()
+      throws Exception {
+    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    Map<String, List<String>> sentByCluster = new LinkedHashMap<>();
+    List<NewHook> batch = new ArrayList<>();
+    for (int i = 0; i < ROWS; i++) {
+      String cluster = "c" + (i % CLUSTERS);
+      String webhookId = "msg_" + i;
+      batch.add(new NewHook(Hook.POST_ADD_NODE, "w" + i, cluster, "{\"n\":" + i + "}", webhookId));
+      sentByCluster.computeIfAbsent(cluster, c -> new ArrayList<>()).add(webhookId);
+      if (batch.size() == 1000) {
+        outbox.enqueue(batch);
+        batch.clear();
+      }
+    }
+
+    try (RecordingIntegrator integrator = new RecordingIntegrator();
+        OutboxDrainer a = drainer(outbox, integrator, "relay-a");
+        OutboxDrainer b = drainer(outbox, integrator, "relay-b")) {
+      a.start(database.url());
+      b.start(database.url());
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> outbox.countByStatus().get(OutboxStatus.DELIVERED) == ROWS);
+
+      List<RecordingIntegrator.Received> received = integrator.received();
+      Map<String, Long> deliveriesPerHook =
+          received.stream()
+              .collect(
+                  Collectors.groupingBy(
+                      RecordingIntegrator.Received::webhookId, Collectors.counting()));
+      assertThat(received).hasSize(ROWS);
+      assertThat(deliveriesPerHook)
+          .hasSize(ROWS)
+          .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+
+      Map<String, String> clusterOf = new LinkedHashMap<>();
+      sentByCluster.forEach((cluster, ids) -> ids.forEach(id -> clusterOf.put(id, cluster)));
+      Map<String, List<String>> receivedByCluster =
+          received.stream()
+              .map(RecordingIntegrator.Received::webhookId)
+              .collect(
+                  Collectors.groupingBy(clusterOf::get, LinkedHashMap::new, Collectors.toList()));
+      assertThat(receivedByCluster).isEqualTo(sentByCluster);
+
+      List<String> workers =
+          database
+              .dsl()
+              .fetch("SELECT DISTINCT locked_by FROM hook_delivery_attempt")
+              .getValues(0, String.class);
+      assertThat(workers)
+          .as("both relays delivered")
+          .containsExactlyInAnyOrder("relay-a", "relay-b");
+    }
+  }
+
+  private static OutboxDrainer drainer(
+      OutboxRepository outbox, RecordingIntegrator integrator, String relayId) {
+    return new OutboxDrainer(
+        outbox,
+        integrator.client(),
+        DeliverySettings.defaults(),
+        relayId,
+        new SimpleMeterRegistry(),
+        RandomGenerator.getDefault());
+  }
+}
