@@ -11,7 +11,12 @@ import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
-import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -59,6 +64,11 @@ public final class Relay implements AutoCloseable {
 
   private Relay(RelayConfig config) {
     this.config = config;
+    new JvmMemoryMetrics().bindTo(metrics);
+    new JvmGcMetrics().bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
+    new UptimeMetrics().bindTo(metrics);
     this.database = Database.open(config.database(), config.databasePoolSize());
     this.admin = AdminServer.start(config.adminPort(), metrics, () -> notReady);
   }
@@ -80,6 +90,8 @@ public final class Relay implements AutoCloseable {
   }
 
   private void startParts() {
+    // Certificates are read first: a wrong path fails the start at once, not after the database.
+    ServerCredentials credentials = GrpcServer.credentials(config.tls());
     awaitDatabase();
     OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
     HookHttpClient http = HookHttpClient.create(config.target());
@@ -91,8 +103,7 @@ public final class Relay implements AutoCloseable {
     sweeper = new RetentionSweeper(outbox, config.delivery().retention());
     sweeper.start();
     PreHookRelay preHooks = new PreHookRelay(http, config.preHooks(), outbox, metrics);
-    grpc =
-        GrpcServer.start(config.grpcPort(), InsecureServerCredentials.create(), preHooks, outbox);
+    grpc = GrpcServer.start(config.grpcPort(), credentials, preHooks, outbox);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,

@@ -5,9 +5,11 @@ import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.Ordering;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
+import ccx.hooks.config.TlsSettings;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import okhttp3.HttpUrl;
@@ -165,6 +167,36 @@ final class RelayOptions {
   String hookToken;
 
   @Option(
+      names = "--hook-ca",
+      paramLabel = "FILE",
+      description = {
+        "PEM CA certificates that an https:// integrator must be signed by, instead of the system trust store.",
+        "Env: CCX_HOOK_HOOK_CA. Default: the system trust store."
+      })
+  Path hookCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = {"Serve gRPC over TLS with this PEM certificate chain (needs --tls-key).", "Env: CCX_HOOK_TLS_CERT. Default: plaintext."})
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = {"The PKCS#8 PEM private key of --tls-cert.", "Env: CCX_HOOK_TLS_KEY."})
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "FILE",
+      description = {
+        "Mutual TLS: require a client certificate signed by one of these PEM CAs (needs --tls-cert).",
+        "Env: CCX_HOOK_TLS_CLIENT_CA. Default: no client certificate required."
+      })
+  Path tlsClientCa;
+
+  @Option(
       names = "--log-format",
       paramLabel = "FORMAT",
       defaultValue = "text",
@@ -179,7 +211,7 @@ final class RelayOptions {
         signingSecret == null || signingSecret.isBlank()
             ? WebhookSigner.none()
             : WebhookSigner.fromSecrets(signingSecret);
-    HookTarget target = new HookTarget(hookUrl, Optional.ofNullable(hookToken), signer);
+    HookTarget target = new HookTarget(hookUrl, Optional.ofNullable(hookToken), signer, Optional.ofNullable(hookCa));
     return new RelayConfig(
         target,
         database,
@@ -196,6 +228,7 @@ final class RelayOptions {
             ordering,
             retention,
             pollInterval),
-        poolSize);
+        poolSize,
+        TlsSettings.of(tlsCert, tlsKey, tlsClientCa));
   }
 }

@@ -6,12 +6,16 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +74,24 @@ final class TestClientCommand implements Callable<Integer> {
       description = {"Deadline of each call.", "Env: CCX_HOOK_TIMEOUT. Default: ${DEFAULT-VALUE}."})
   Duration timeout;
 
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description = {"Connect with TLS, trusting these PEM CA certificates.", "Env: CCX_HOOK_TLS_CA. Default: plaintext."})
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = {"Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-key.", "Env: CCX_HOOK_TLS_CERT."})
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = {"The PKCS#8 PEM private key of --tls-cert.", "Env: CCX_HOOK_TLS_KEY."})
+  Path tlsKey;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -115,6 +137,27 @@ final class TestClientCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot print the response", e);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private ChannelCredentials credentials() {
+    if (tlsCa == null && tlsCert == null && tlsKey == null) {
+      return InsecureChannelCredentials.create();
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    try {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
+      if (tlsCa != null) {
+        tls.trustManager(tlsCa.toFile());
+      }
+      if (tlsCert != null) {
+        tls.keyManager(tlsCert.toFile(), tlsKey.toFile());
+      }
+      return tls.build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-ca, --tls-cert or --tls-key: cannot load (" + e.getMessage() + ")");
     }
   }
 

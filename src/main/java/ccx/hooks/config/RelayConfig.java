@@ -3,6 +3,7 @@ package ccx.hooks.config;
 import ccx.hooks.ConfigException;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.wire.HookTarget;
+import java.util.Optional;
 
 /**
  * Everything {@code serve} runs with. Built by the command line from options and their {@code
@@ -11,6 +12,7 @@ import ccx.hooks.wire.HookTarget;
  * @param grpcPort {@code --grpc-port} (50051); 0 picks a free port
  * @param adminPort {@code --admin-port} (9090); 0 picks a free port
  * @param databasePoolSize {@code --database-pool-size}: connections this relay may hold
+ * @param tls TLS (and mutual TLS) for the gRPC server; plaintext when empty
  */
 public record RelayConfig(
     HookTarget target,
@@ -19,7 +21,8 @@ public record RelayConfig(
     int adminPort,
     PreHookSettings preHooks,
     DeliverySettings delivery,
-    int databasePoolSize) {
+    int databasePoolSize,
+    Optional<TlsSettings> tls) {
 
   public static final int DEFAULT_GRPC_PORT = 50051;
   public static final int DEFAULT_ADMIN_PORT = 9090;
@@ -34,5 +37,8 @@ public record RelayConfig(
     Validate.port("--grpc-port", grpcPort);
     Validate.port("--admin-port", adminPort);
     Validate.atLeast("--database-pool-size", databasePoolSize, 2);
+    if (tls == null) {
+      tls = Optional.empty();
+    }
   }
 }

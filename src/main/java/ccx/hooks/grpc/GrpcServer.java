@@ -3,11 +3,15 @@ package ccx.hooks.grpc;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
+import ccx.hooks.ConfigException;
+import ccx.hooks.config.TlsSettings;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -15,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +68,30 @@ public final class GrpcServer {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen for gRPC on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Plaintext without TLS settings; else TLS with the given certificate, and mutual TLS (a client
+   * certificate signed by the given CA is required) when a client CA is set.
+   */
+  public static ServerCredentials credentials(Optional<TlsSettings> tls) {
+    if (tls.isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    TlsSettings settings = tls.get();
+    try {
+      TlsServerCredentials.Builder builder =
+          TlsServerCredentials.newBuilder().keyManager(settings.certificate().toFile(), settings.privateKey().toFile());
+      if (settings.clientCa().isPresent()) {
+        builder.trustManager(settings.clientCa().get().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      TlsFailureLog.install(settings.clientCa().isPresent());
+      return builder.build();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException(
+          "--tls-cert, --tls-key or --tls-client-ca: cannot load (" + e.getMessage()
+              + "); certificates must be PEM and the key PKCS#8 PEM");
     }
   }
 

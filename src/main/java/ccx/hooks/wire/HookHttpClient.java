@@ -51,11 +51,12 @@ public final class HookHttpClient {
 
   /** A client with the defaults a relay runs with. */
   public static HookHttpClient create(HookTarget target) {
+    OkHttpClient http = defaultHttpClient();
+    if (target.caCertificates().isPresent()) {
+      http = PemTrust.trustOnly(http.newBuilder(), target.caCertificates().get()).build();
+    }
     return new HookHttpClient(
-        target,
-        defaultHttpClient(),
-        defaultBreaker(target, DEFAULT_BREAKER_OPEN),
-        Clock.systemUTC());
+        target, http, defaultBreaker(target, DEFAULT_BREAKER_OPEN), Clock.systemUTC());
   }
 
   /**

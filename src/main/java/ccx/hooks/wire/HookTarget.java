@@ -1,6 +1,8 @@
 package ccx.hooks.wire;
 
 import ccx.hooks.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import okhttp3.HttpUrl;
 
@@ -11,13 +13,23 @@ import okhttp3.HttpUrl;
  *     pre-add-node} to {@code http://h/hooks/pre-add-node})
  * @param bearerToken {@code --hook-token}, sent as {@code Authorization: Bearer}, if any
  * @param signer the {@code --signing-secret}s, possibly none
+ * @param caCertificates {@code --hook-ca}: PEM CA certificates that an {@code https://} integrator
+ *     must be signed by, instead of the system trust store
  */
-public record HookTarget(HttpUrl baseUrl, Optional<String> bearerToken, WebhookSigner signer) {
+public record HookTarget(
+    HttpUrl baseUrl, Optional<String> bearerToken, WebhookSigner signer, Optional<Path> caCertificates) {
   public HookTarget {
     if (baseUrl == null) {
       throw new ConfigException("--hook-url is required");
     }
     bearerToken = bearerToken.filter(t -> !t.isBlank());
+    if (caCertificates.isPresent() && !Files.isReadable(caCertificates.get())) {
+      throw new ConfigException("--hook-ca: cannot read " + caCertificates.get());
+    }
+  }
+
+  public HookTarget(HttpUrl baseUrl, Optional<String> bearerToken, WebhookSigner signer) {
+    this(baseUrl, bearerToken, signer, Optional.empty());
   }
 
   /** Parses {@code --hook-url}, naming the option when it is not an http(s) URL. */
