@@ -27,7 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** An https:// integrator is verified: against --hook-ca when given, else the system trust store. */
+/**
+ * An https:// integrator is verified: against --hook-ca when given, else the system trust store.
+ */
 class HttpsHookTest {
   private final MockWebServer integrator = new MockWebServer();
 
@@ -61,27 +63,38 @@ class HttpsHookTest {
   }
 
   private HookHttpClient client(Optional<Path> ca) {
-    return HookHttpClient.create(new HookTarget(integrator.url("/hooks"), Optional.empty(), WebhookSigner.none(), ca));
+    return HookHttpClient.create(
+        new HookTarget(integrator.url("/hooks"), Optional.empty(), WebhookSigner.none(), ca));
   }
 
   @Test
   void an_integrator_signed_by_the_hook_ca_is_trusted() {
     integrator.enqueue(new MockResponse.Builder().code(200).body("{}").build());
-    assertThat(client(Optional.of(TlsTest.tls("ca.pem"))).send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)).status())
+    assertThat(
+            client(Optional.of(TlsTest.tls("ca.pem")))
+                .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5))
+                .status())
         .isEqualTo(200);
   }
 
   @Test
   void an_integrator_the_system_trust_store_does_not_know_is_a_tls_error() {
-    assertThatThrownBy(() -> client(Optional.empty()).send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () ->
+                client(Optional.empty())
+                    .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
-            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(HookCallException.Reason.CONNECTION))
+            HookCallException.class,
+            e -> assertThat(e.reason()).isEqualTo(HookCallException.Reason.CONNECTION))
         .hasMessageStartingWith("TLS error");
   }
 
   @Test
   void an_integrator_signed_by_another_ca_is_a_tls_error() {
-    assertThatThrownBy(() -> client(Optional.of(TlsTest.tls("other-ca.pem"))).send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
+    assertThatThrownBy(
+            () ->
+                client(Optional.of(TlsTest.tls("other-ca.pem")))
+                    .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
         .isInstanceOf(HookCallException.class)
         .hasMessageStartingWith("TLS error");
   }

@@ -46,11 +46,13 @@ class RelayTest {
   static void start() {
     record = temp.resolve("hooks.jsonl");
     integrator =
-        MockHooksServer.start(new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.of(record), null));
+        MockHooksServer.start(
+            new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.of(record), null));
     DatabaseUrl database = TestDatabase.createDatabase();
     RelayConfig config =
         new RelayConfig(
-            new HookTarget(HttpUrl.get(integrator.url() + "/hooks"), Optional.empty(), WebhookSigner.none()),
+            new HookTarget(
+                HttpUrl.get(integrator.url() + "/hooks"), Optional.empty(), WebhookSigner.none()),
             database,
             0,
             0,
@@ -78,8 +80,13 @@ class RelayTest {
     command[2] = "localhost:" + relay.grpcPort();
     System.arraycopy(args, 0, command, 3, args.length);
     int code =
-        Main.run(command, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        Main.run(
+            command,
+            Map.of(),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   private static List<String> recorded() throws IOException {
@@ -87,27 +94,41 @@ class RelayTest {
   }
 
   @Test
-  void the_readme_example_runs_the_pre_hook_then_the_post_hook_with_the_returned_work_id() throws IOException {
-    Run run = testClient("add_node", "{\"clusterId\":\"1\",\"cloud\":\"c1\",\"nodeCount\":1,\"instanceType\":\"i1\",\"authId\":\"a1\"}");
+  void the_readme_example_runs_the_pre_hook_then_the_post_hook_with_the_returned_work_id()
+      throws IOException {
+    Run run =
+        testClient(
+            "add_node",
+            "{\"clusterId\":\"1\",\"cloud\":\"c1\",\"nodeCount\":1,\"instanceType\":\"i1\",\"authId\":\"a1\"}");
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(0)).matches("PreAddNode \\{\"approved\":true,\"workId\":\"[0-9a-f-]{36}\"\\}");
+    assertThat(lines.get(0))
+        .matches("PreAddNode \\{\"approved\":true,\"workId\":\"[0-9a-f-]{36}\"\\}");
     String workId = lines.get(0).replaceAll(".*\"workId\":\"([^\"]+)\".*", "$1");
     assertThat(lines.get(1)).isEqualTo("PostAddNode {}");
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> recorded().stream().anyMatch(l -> l.contains("/hooks/post-add-node") && l.contains(workId)));
+        .until(
+            () ->
+                recorded().stream()
+                    .anyMatch(l -> l.contains("/hooks/post-add-node") && l.contains(workId)));
   }
 
   @Test
   void every_hook_reaches_the_integrator_through_serve() throws IOException {
     String[][] calls = {
-      {"create_cluster", "{\"clusterId\":\"c9\",\"clusterName\":\"n\",\"datastoreType\":\"postgres\",\"cloud\":\"aws\",\"nodeCount\":3,\"instanceType\":\"m5\",\"authId\":\"s\",\"clusterStatus\":\"ok\",\"nodeIds\":[\"n1\"]}"},
+      {
+        "create_cluster",
+        "{\"clusterId\":\"c9\",\"clusterName\":\"n\",\"datastoreType\":\"postgres\",\"cloud\":\"aws\",\"nodeCount\":3,\"instanceType\":\"m5\",\"authId\":\"s\",\"clusterStatus\":\"ok\",\"nodeIds\":[\"n1\"]}"
+      },
       {"remove_node", "{\"clusterId\":\"c9\",\"nodeId\":\"n1\",\"authId\":\"s\"}"},
       {"delete_cluster", "{\"clusterId\":\"c9\",\"authId\":\"s\",\"status\":\"deleted\"}"},
-      {"add_node", "{\"clusterId\":\"c9\",\"cloud\":\"aws\",\"nodeCount\":1,\"instanceType\":\"m5\",\"authId\":\"s\"}"}
+      {
+        "add_node",
+        "{\"clusterId\":\"c9\",\"cloud\":\"aws\",\"nodeCount\":1,\"instanceType\":\"m5\",\"authId\":\"s\"}"
+      }
     };
     for (String[] call : calls) {
       Run run = testClient(call);
@@ -115,15 +136,23 @@ class RelayTest {
     }
     List<String> paths =
         List.of(
-            "pre-create-cluster", "post-create-cluster", "pre-remove-node", "post-remove-node",
-            "pre-delete-cluster", "post-delete-cluster", "pre-add-node", "post-add-node");
+            "pre-create-cluster",
+            "post-create-cluster",
+            "pre-remove-node",
+            "post-remove-node",
+            "pre-delete-cluster",
+            "post-delete-cluster",
+            "pre-add-node",
+            "post-add-node");
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> {
               List<String> lines = recorded();
               for (String path : paths) {
-                assertThat(lines).as(path).anyMatch(l -> l.contains("\"/hooks/" + path + "\"") && l.contains("c9"));
+                assertThat(lines)
+                    .as(path)
+                    .anyMatch(l -> l.contains("\"/hooks/" + path + "\"") && l.contains("c9"));
               }
             });
   }
@@ -132,7 +161,10 @@ class RelayTest {
   void a_single_rpc_prints_one_line_and_a_grpc_error_exits_1_with_the_status_on_stderr() {
     Run ok = testClient("pre_delete_cluster", "{\"clusterId\":\"c1\",\"authId\":\"a\"}");
     assertThat(ok.exitCode()).isZero();
-    assertThat(ok.out().lines().toList()).singleElement().asString().startsWith("PreDeleteCluster {\"workId\":\"");
+    assertThat(ok.out().lines().toList())
+        .singleElement()
+        .asString()
+        .startsWith("PreDeleteCluster {\"workId\":\"");
 
     Run invalid = testClient("post_add_node", "{\"nodeCount\":1}");
     assertThat(invalid.exitCode()).isEqualTo(1);
@@ -144,12 +176,23 @@ class RelayTest {
   void admin_http_answers_health_readiness_and_metrics() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + relay.adminPort();
-    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
         .isEqualTo(200);
-    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
         .isEqualTo(200);
     String metrics =
-        http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
     assertThat(metrics)
         .contains("ccx_hook_outbox_rows{status=\"pending\"}")
         .contains("ccx_hook_outbox_oldest_pending_age_seconds")

@@ -57,10 +57,18 @@ class TlsTest {
 
   int start(Optional<Path> clientCa) {
     // The health service is all these tests call: no database or integrator is reached.
-    unusedDatabase = Database.open(new DatabaseUrl("jdbc:postgresql://127.0.0.1:1/none", Optional.empty(), Optional.empty()), 2);
+    unusedDatabase =
+        Database.open(
+            new DatabaseUrl(
+                "jdbc:postgresql://127.0.0.1:1/none", Optional.empty(), Optional.empty()),
+            2);
     OutboxRepository outbox = new OutboxRepository(unusedDatabase.dsl(), DatabaseClock.system());
-    HookHttpClient http = HookHttpClient.create(new HookTarget(HttpUrl.get("http://127.0.0.1:1"), Optional.empty(), WebhookSigner.none()));
-    PreHookRelay preHooks = new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
+    HookHttpClient http =
+        HookHttpClient.create(
+            new HookTarget(
+                HttpUrl.get("http://127.0.0.1:1"), Optional.empty(), WebhookSigner.none()));
+    PreHookRelay preHooks =
+        new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
     TlsSettings settings = new TlsSettings(tls("server.pem"), tls("server.key"), clientCa);
     server = GrpcServer.start(0, GrpcServer.credentials(Optional.of(settings)), preHooks, outbox);
     log.start();
@@ -92,7 +100,8 @@ class TlsTest {
   }
 
   private static ChannelCredentials client(String certificate, String key) throws IOException {
-    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder().trustManager(tls("ca.pem").toFile());
+    TlsChannelCredentials.Builder builder =
+        TlsChannelCredentials.newBuilder().trustManager(tls("ca.pem").toFile());
     if (certificate != null) {
       builder.keyManager(tls(certificate).toFile(), tls(key).toFile());
     }
@@ -113,8 +122,17 @@ class TlsTest {
   void a_tls_relay_refuses_a_plaintext_client_and_says_so() throws Exception {
     int port = start(Optional.empty());
     assertThatThrownBy(() -> check(port, InsecureChannelCredentials.create()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-    await().untilAsserted(() -> assertThat(warnings()).anyMatch(w -> w.startsWith("Refused a gRPC connection: TLS handshake failed (a plaintext client")));
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(warnings())
+                    .anyMatch(
+                        w ->
+                            w.startsWith(
+                                "Refused a gRPC connection: TLS handshake failed (a plaintext client")));
   }
 
   @Test
@@ -126,20 +144,29 @@ class TlsTest {
   @Test
   void mutual_tls_refuses_a_client_without_a_certificate_and_says_so() throws Exception {
     int port = start(Optional.of(tls("ca.pem")));
-    assertThatThrownBy(() -> check(port, client(null, null))).isInstanceOf(StatusRuntimeException.class);
-    await().untilAsserted(() -> assertThat(warnings()).anyMatch(w -> w.startsWith("Refused a gRPC connection")));
+    assertThatThrownBy(() -> check(port, client(null, null)))
+        .isInstanceOf(StatusRuntimeException.class);
+    await()
+        .untilAsserted(
+            () -> assertThat(warnings()).anyMatch(w -> w.startsWith("Refused a gRPC connection")));
   }
 
   @Test
   void mutual_tls_refuses_a_client_whose_certificate_another_ca_signed() throws Exception {
     int port = start(Optional.of(tls("ca.pem")));
-    assertThatThrownBy(() -> check(port, client("rogue-client.pem", "rogue-client.key"))).isInstanceOf(StatusRuntimeException.class);
-    await().untilAsserted(() -> assertThat(warnings()).anyMatch(w -> w.startsWith("Refused a gRPC connection")));
+    assertThatThrownBy(() -> check(port, client("rogue-client.pem", "rogue-client.key")))
+        .isInstanceOf(StatusRuntimeException.class);
+    await()
+        .untilAsserted(
+            () -> assertThat(warnings()).anyMatch(w -> w.startsWith("Refused a gRPC connection")));
   }
 
   @Test
   void a_missing_certificate_file_is_a_configuration_error_naming_the_option() {
-    assertThatThrownBy(() -> new TlsSettings(new File("/nonexistent.pem").toPath(), tls("server.key"), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                new TlsSettings(
+                    new File("/nonexistent.pem").toPath(), tls("server.key"), Optional.empty()))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("--tls-cert");
     assertThatThrownBy(() -> TlsSettings.of(tls("server.pem"), null, null))

@@ -19,7 +19,7 @@ final class OutboxAccess implements AutoCloseable {
     if (!option.isSet()) {
       throw new ConfigException("--database-url is required (or CCX_HOOK_DATABASE_URL)");
     }
-    return new OutboxAccess(Database.open(option.parse(), 2));
+    return new OutboxAccess(Database.openForTools(option.parse(), 2));
   }
 
   @Override

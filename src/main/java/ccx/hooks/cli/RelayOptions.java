@@ -178,7 +178,10 @@ final class RelayOptions {
   @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
-      description = {"Serve gRPC over TLS with this PEM certificate chain (needs --tls-key).", "Env: CCX_HOOK_TLS_CERT. Default: plaintext."})
+      description = {
+        "Serve gRPC over TLS with this PEM certificate chain (needs --tls-key).",
+        "Env: CCX_HOOK_TLS_CERT. Default: plaintext."
+      })
   Path tlsCert;
 
   @Option(
@@ -211,7 +214,9 @@ final class RelayOptions {
         signingSecret == null || signingSecret.isBlank()
             ? WebhookSigner.none()
             : WebhookSigner.fromSecrets(signingSecret);
-    HookTarget target = new HookTarget(hookUrl, Optional.ofNullable(hookToken), signer, Optional.ofNullable(hookCa));
+    HookTarget target =
+        new HookTarget(
+            hookUrl, Optional.ofNullable(hookToken), signer, Optional.ofNullable(hookCa));
     return new RelayConfig(
         target,
         database,

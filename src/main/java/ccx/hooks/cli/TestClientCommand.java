@@ -77,13 +77,19 @@ final class TestClientCommand implements Callable<Integer> {
   @Option(
       names = "--tls-ca",
       paramLabel = "FILE",
-      description = {"Connect with TLS, trusting these PEM CA certificates.", "Env: CCX_HOOK_TLS_CA. Default: plaintext."})
+      description = {
+        "Connect with TLS, trusting these PEM CA certificates.",
+        "Env: CCX_HOOK_TLS_CA. Default: plaintext."
+      })
   Path tlsCa;
 
   @Option(
       names = "--tls-cert",
       paramLabel = "FILE",
-      description = {"Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-key.", "Env: CCX_HOOK_TLS_CERT."})
+      description = {
+        "Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-key.",
+        "Env: CCX_HOOK_TLS_CERT."
+      })
   Path tlsCert;
 
   @Option(
@@ -157,7 +163,8 @@ final class TestClientCommand implements Callable<Integer> {
       }
       return tls.build();
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("--tls-ca, --tls-cert or --tls-key: cannot load (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "--tls-ca, --tls-cert or --tls-key: cannot load (" + e.getMessage() + ")");
     }
   }
 

@@ -22,14 +22,23 @@ public final class Durations {
       throw new IllegalArgumentException(
           "'" + text + "' is not a duration (write 500ms, 5s, 10m, 72h or 7d)");
     }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+    try {
+      long amount = Long.parseLong(m.group(1));
+      Duration duration =
+          switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+          };
+      // Every user works in milliseconds: refuse here what would overflow there.
+      duration.toMillis();
+      return duration;
+    } catch (ArithmeticException | NumberFormatException tooLarge) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is too large a duration (write 500ms, 5s, 10m, 72h or 7d)");
+    }
   }
 
   /** The shortest exact form of {@code d} in the same notation. */

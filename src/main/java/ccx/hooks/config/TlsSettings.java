@@ -21,8 +21,8 @@ public record TlsSettings(Path certificate, Path privateKey, Optional<Path> clie
   }
 
   /**
-   * The settings given on the command line: none without {@code --tls-cert}; {@code --tls-key}
-   * and {@code --tls-client-ca} need it.
+   * The settings given on the command line: none without {@code --tls-cert}; {@code --tls-key} and
+   * {@code --tls-client-ca} need it.
    */
   public static Optional<TlsSettings> of(Path certificate, Path privateKey, Path clientCa) {
     if (certificate == null && privateKey == null && clientCa == null) {
@@ -32,7 +32,9 @@ public record TlsSettings(Path certificate, Path privateKey, Optional<Path> clie
       throw new ConfigException(
           "--tls-cert and --tls-key go together"
               + (clientCa != null ? ", and --tls-client-ca needs both" : "")
-              + " (got " + (certificate == null ? "no --tls-cert" : "no --tls-key") + ")");
+              + " (got "
+              + (certificate == null ? "no --tls-cert" : "no --tls-key")
+              + ")");
     }
     return Optional.of(new TlsSettings(certificate, privateKey, Optional.ofNullable(clientCa)));
   }

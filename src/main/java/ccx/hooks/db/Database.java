@@ -39,10 +39,28 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens a pool without connecting: the relay starts (and reports not ready) while the database is
+   * How long a relay waits for the database to answer one statement before it gives up on the
+   * connection. Every statement a relay runs is short; this is what turns a database that stopped
+   * answering (a network partition, a hung server) into a fast UNAVAILABLE instead of a call that
+   * hangs until the caller's deadline.
+   */
+  public static final Duration RELAY_SOCKET_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * For the relay: statements are short, so a silent database is given up on quickly. The pool is
+   * opened without connecting, so the relay starts (and reports not ready) while the database is
    * still down.
    */
   public static Database open(DatabaseUrl url, int poolSize) {
+    return open(url, poolSize, RELAY_SOCKET_TIMEOUT);
+  }
+
+  /** For operators' commands (replay, outbox): a replay of many rows may legitimately take long. */
+  public static Database openForTools(DatabaseUrl url, int poolSize) {
+    return open(url, poolSize, Duration.ZERO);
+  }
+
+  private static Database open(DatabaseUrl url, int poolSize, Duration socketTimeout) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("ccx-hook-db");
     config.setJdbcUrl(url.jdbcUrl());
@@ -54,7 +72,7 @@ public final class Database implements AutoCloseable {
     config.setValidationTimeout(Duration.ofSeconds(1).toMillis());
     config.setInitializationFailTimeout(-1);
     // A query that hangs on a half-dead server fails instead of holding a gRPC call forever.
-    config.addDataSourceProperty("socketTimeout", "30");
+    config.addDataSourceProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
     config.addDataSourceProperty("connectTimeout", "3");
     config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("ApplicationName", "ccx-hook-service");
@@ -72,9 +90,14 @@ public final class Database implements AutoCloseable {
     return flyway().info().pending().length == 0;
   }
 
+  /**
+   * Flyway gets connections of its own, without the pool's socket timeout: a migration on a large
+   * table may run for minutes.
+   */
   private Flyway flyway() {
     return Flyway.configure()
-        .dataSource(pool)
+        .dataSource(url.jdbcUrl(), url.user().orElse(null), url.password().orElse(null))
+        .connectRetries(0)
         .locations("classpath:db/migration")
         .loggers("slf4j")
         .load();

@@ -35,19 +35,23 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
     }
     try {
       URI uri = new URI(trimmed);
-      if (uri.getHost() == null) {
+      // The authority as written, not URI.getHost(): that is null for names with an underscore,
+      // which container names (ccx_db) often have and libpq accepts.
+      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+      String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
+      if (hostAndPort.isEmpty() || hostAndPort.startsWith(":")) {
         throw new ConfigException("--database-url: no host in '" + redact(trimmed) + "'");
       }
       String jdbc =
           "jdbc:postgresql://"
-              + uri.getHost()
-              + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+              + hostAndPort
               + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
               + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
       Optional<String> user = Optional.empty();
       Optional<String> password = Optional.empty();
-      if (uri.getRawUserInfo() != null) {
-        String[] parts = uri.getRawUserInfo().split(":", 2);
+      int at = authority.lastIndexOf('@');
+      if (at >= 0) {
+        String[] parts = authority.substring(0, at).split(":", 2);
         user = Optional.of(decode(parts[0])).filter(s -> !s.isEmpty());
         password = parts.length > 1 ? Optional.of(decode(parts[1])) : Optional.empty();
       }
@@ -68,7 +72,8 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         .replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 
+  /** Percent-decoding only, as libpq does: a "+" in a password is a plus, not a space. */
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }

@@ -1,6 +1,8 @@
 package ccx.hooks.delivery;
 
+import ccx.hooks.RelayException;
 import ccx.hooks.config.DeliverySettings;
+import ccx.hooks.config.Durations;
 import ccx.hooks.config.Ordering;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DeliveryAttempt;
@@ -134,8 +136,8 @@ public final class OutboxDrainer implements AutoCloseable {
         if (!databaseWarned) {
           log.warn(
               "Outbox drainer cannot read the outbox ({}); retrying every {}",
-              e.getMessage(),
-              settings.pollInterval());
+              RelayException.rootMessage(e),
+              Durations.format(settings.pollInterval()));
           databaseWarned = true;
         }
         awaitWake(settings.pollInterval());
@@ -235,7 +237,7 @@ public final class OutboxDrainer implements AutoCloseable {
       log.warn(
           "Could not record the outcome of {} ({}); it is delivered again once its lease expires",
           row.describe(),
-          e.getMessage());
+          RelayException.rootMessage(e));
     }
   }
 

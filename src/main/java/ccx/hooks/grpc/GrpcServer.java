@@ -1,10 +1,10 @@
 package ccx.hooks.grpc;
 
+import ccx.hooks.ConfigException;
+import ccx.hooks.config.TlsSettings;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
-import ccx.hooks.ConfigException;
-import ccx.hooks.config.TlsSettings;
 import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
@@ -82,15 +82,19 @@ public final class GrpcServer {
     TlsSettings settings = tls.get();
     try {
       TlsServerCredentials.Builder builder =
-          TlsServerCredentials.newBuilder().keyManager(settings.certificate().toFile(), settings.privateKey().toFile());
+          TlsServerCredentials.newBuilder()
+              .keyManager(settings.certificate().toFile(), settings.privateKey().toFile());
       if (settings.clientCa().isPresent()) {
-        builder.trustManager(settings.clientCa().get().toFile()).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        builder
+            .trustManager(settings.clientCa().get().toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
       }
       TlsFailureLog.install(settings.clientCa().isPresent());
       return builder.build();
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException(
-          "--tls-cert, --tls-key or --tls-client-ca: cannot load (" + e.getMessage()
+          "--tls-cert, --tls-key or --tls-client-ca: cannot load ("
+              + e.getMessage()
               + "); certificates must be PEM and the key PKCS#8 PEM");
     }
   }

@@ -7,13 +7,14 @@ import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns grpc-netty's "TLS negotiation failed" records, logged at FINE through java.util.logging
- * and so invisible by default, into one clear warning per refused connection. grpc-netty does not
- * hand the handshake's cause to its log, so the warning names the usual ones.
+ * Turns grpc-netty's "TLS negotiation failed" records, logged at FINE through java.util.logging and
+ * so invisible by default, into one clear warning per refused connection. grpc-netty does not hand
+ * the handshake's cause to its log, so the warning names the usual ones.
  */
 final class TlsFailureLog extends Handler {
   /** Where grpc-netty logs failed TLS handshakes (through java.util.logging). */
-  static final String GRPC_NEGOTIATION_LOGGER = "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators";
+  static final String GRPC_NEGOTIATION_LOGGER =
+      "io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiators";
 
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(GrpcServer.class);
   // Held strongly: java.util.logging keeps loggers weakly, and with them their configuration.

@@ -1,13 +1,23 @@
 package ccx.hooks.wire;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSyntaxException;
+import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.reflect.TypeToken;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.Map;
 import java.util.Optional;
 
 /** The JSON of the HTTP contract: what the relay sends, and how it reads what comes back. */
@@ -17,6 +27,10 @@ public final class HookJson {
           .preservingProtoFieldNames()
           .alwaysPrintFieldsWithNoPresence()
           .omittingInsignificantWhitespace();
+
+  /** Reads an object's members into a map, which refuses a name given twice. */
+  private static final TypeAdapter<Map<String, JsonElement>> MEMBERS =
+      new Gson().getAdapter(new TypeToken<Map<String, JsonElement>>() {});
 
   private HookJson() {}
 
@@ -32,17 +46,35 @@ public final class HookJson {
     }
   }
 
-  /** Parses an integrator's answer; it must be a JSON object. */
+  /**
+   * Parses an integrator's answer; it must be a JSON object (RFC 8259, read strictly) that names
+   * each field once.
+   */
   public static Answer parseAnswer(String body) throws NotJsonException {
+    JsonElement element;
     try {
-      JsonElement element = JsonParser.parseString(body);
-      if (!element.isJsonObject()) {
-        throw new NotJsonException("answer is not a JSON object: " + abbreviate(body));
+      // Strict: Gson's lenient default reads {approved: true}, {'approved': true} or a ")]}'"
+      // prefix as an approval, and none of them is JSON.
+      JsonReader reader = new JsonReader(new StringReader(body));
+      reader.setStrictness(Strictness.STRICT);
+      element = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonSyntaxException("more after the JSON value");
       }
-      return new Answer(element.getAsJsonObject());
-    } catch (JsonParseException | IllegalStateException e) {
+    } catch (JsonParseException | IOException | IllegalStateException e) {
       throw new NotJsonException("answer is not JSON: " + abbreviate(body));
     }
+    if (!element.isJsonObject()) {
+      throw new NotJsonException("answer is not a JSON object: " + abbreviate(body));
+    }
+    try {
+      // A JsonObject keeps the last of two equal names; {"approved": false, "approved": true}
+      // is no clear approval (parsers disagree on which one counts), so it is refused.
+      MEMBERS.fromJson(body);
+    } catch (JsonParseException | IOException e) {
+      throw new NotJsonException("answer names a field twice: " + abbreviate(body));
+    }
+    return new Answer(element.getAsJsonObject());
   }
 
   static String abbreviate(String text) {

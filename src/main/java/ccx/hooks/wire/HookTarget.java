@@ -17,7 +17,10 @@ import okhttp3.HttpUrl;
  *     must be signed by, instead of the system trust store
  */
 public record HookTarget(
-    HttpUrl baseUrl, Optional<String> bearerToken, WebhookSigner signer, Optional<Path> caCertificates) {
+    HttpUrl baseUrl,
+    Optional<String> bearerToken,
+    WebhookSigner signer,
+    Optional<Path> caCertificates) {
   public HookTarget {
     if (baseUrl == null) {
       throw new ConfigException("--hook-url is required");

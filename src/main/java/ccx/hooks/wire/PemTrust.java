@@ -44,7 +44,8 @@ final class PemTrust {
       for (Certificate certificate : certificates) {
         store.setCertificateEntry("ca-" + i++, certificate);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(store);
       for (TrustManager manager : factory.getTrustManagers()) {
         if (manager instanceof X509TrustManager x509) {
@@ -53,7 +54,8 @@ final class PemTrust {
       }
       throw new ConfigException("--hook-ca: no X.509 trust manager available");
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException("--hook-ca: cannot read CA certificates from " + pemFile + ": " + e.getMessage());
+      throw new ConfigException(
+          "--hook-ca: cannot read CA certificates from " + pemFile + ": " + e.getMessage());
     }
   }
 }

@@ -3,6 +3,7 @@ package ccx.hooks.testing;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.db.EmbeddedDatabase;
+import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -49,6 +50,28 @@ public final class TestDatabase {
     Database database = Database.open(url, 24);
     database.migrate();
     return database;
+  }
+
+  /** The host and port of the test server, for a proxy in front of it. */
+  public static InetSocketAddress serverAddress() {
+    String url = server().jdbcUrl();
+    String hostPort = url.substring(url.indexOf("//") + 2).replaceAll("[/?].*", "");
+    int colon = hostPort.lastIndexOf(':');
+    return colon < 0
+        ? InetSocketAddress.createUnresolved(hostPort, 5432)
+        : InetSocketAddress.createUnresolved(
+            hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  /** The same database reached through another host and port (a proxy). */
+  public static DatabaseUrl via(DatabaseUrl url, int port) {
+    String jdbc = url.jdbcUrl();
+    int hostStart = jdbc.indexOf("//") + 2;
+    int pathStart = jdbc.indexOf('/', hostStart);
+    return new DatabaseUrl(
+        "jdbc:postgresql://127.0.0.1:" + port + jdbc.substring(pathStart),
+        url.user(),
+        url.password());
   }
 
   /** The URL of a new, empty (unmigrated) database. */

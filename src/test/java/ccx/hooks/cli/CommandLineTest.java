@@ -1,0 +1,286 @@
+package ccx.hooks.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ccx.hooks.db.Database;
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.ListFilter;
+import ccx.hooks.outbox.NewHook;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.wire.Hook;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The command line as an operator meets it: {@code Main.run} with its own environment. */
+class CommandLineTest {
+  private static DatabaseUrl databaseUrl;
+  private static Database database;
+
+  /** What one command line did. */
+  record Result(int exitCode, String out, String err) {
+    List<String> errLines() {
+      return err.lines().toList();
+    }
+  }
+
+  static Result run(Map<String, String> environment, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exitCode =
+        Main.run(
+            args,
+            environment,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static Result run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  @BeforeAll
+  static void createMigratedDatabase() {
+    databaseUrl = TestDatabase.createDatabase();
+    Result migrate = run("migrate", "--database-url", databaseUrl.jdbcUrl());
+    assertThat(migrate.exitCode()).as(migrate.err()).isZero();
+    database = Database.open(databaseUrl, 2);
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @BeforeEach
+  void emptyOutbox() {
+    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
+  }
+
+  static Stream<Arguments> commands() {
+    return Stream.of(
+        Arguments.of(List.of("serve"), List.of("--hook-url", "--database-url", "--retry-initial")),
+        Arguments.of(List.of("local-server"), List.of("URL", "--data-dir", "--database-url")),
+        Arguments.of(
+            List.of("mock-hooks"), List.of("--port", "--reject", "--fail-rate", "--record")),
+        Arguments.of(List.of("test-client"), List.of("HOOK", "JSON", "--target", "--timeout")),
+        Arguments.of(List.of("outbox"), List.of("list", "show")),
+        Arguments.of(
+            List.of("outbox", "list"),
+            List.of("--status", "--hook", "--cluster", "--limit", "--json")),
+        Arguments.of(List.of("outbox", "show"), List.of("ID", "--json", "--database-url")),
+        Arguments.of(
+            List.of("replay"), List.of("--id", "--hook", "--since", "--work-id", "--dry-run")),
+        Arguments.of(List.of("migrate"), List.of("--database-url")),
+        Arguments.of(List.of(), List.of("serve", "migrate", "replay", "CCX_HOOK_HOOK_URL")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void help_on_every_command_exits_0_and_describes_its_options(
+      List<String> command, List<String> options) {
+    String[] args = Stream.concat(command.stream(), Stream.of("--help")).toArray(String[]::new);
+
+    Result result = run(args);
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("Usage:").contains(options);
+    assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void serve_help_names_the_environment_variable_and_default_of_its_options() {
+    Result result = run("serve", "--help");
+
+    assertThat(result.out())
+        .contains("CCX_HOOK_HOOK_URL", "CCX_HOOK_DATABASE_URL", "CCX_HOOK_RETRY_MAX")
+        .contains("Default: 10m", "Default: 25");
+  }
+
+  @Test
+  void an_unknown_option_exits_64_with_one_line_on_stderr() {
+    Result result = run("serve", "--hook-url", "http://h", "--no-such-option");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).hasSize(1);
+    assertThat(result.err()).contains("--no-such-option");
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  void an_unknown_option_without_a_command_is_an_error_of_serve() {
+    Result result = run("--no-such-option");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("serve");
+  }
+
+  @Test
+  void a_bad_duration_exits_64_naming_the_option() {
+    Result result = run("serve", "--hook-url", "http://h", "--retry-initial", "5x");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--retry-initial", "5x");
+  }
+
+  @Test
+  void serve_without_a_hook_url_exits_64_naming_it() {
+    Result result = run("serve");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--hook-url");
+  }
+
+  @Test
+  void serve_without_a_database_exits_64_naming_it() {
+    Result result = run("serve", "--hook-url", "http://integrator:8080/hooks");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
+  }
+
+  @Test
+  void serve_with_a_hook_url_that_is_not_http_exits_64_naming_it() {
+    Result result = run("serve", "--hook-url", "ftp://h", "--database-url", "postgres://u@h/db");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--hook-url", "ftp://h");
+  }
+
+  @Test
+  void options_are_read_from_environment_variables() {
+    Result result = run(Map.of("CCX_HOOK_HOOK_URL", "http://integrator:8080"), "serve");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
+  }
+
+  @Test
+  void an_invalid_value_in_the_environment_exits_64_naming_the_option() {
+    Result result =
+        run(
+            Map.of("CCX_HOOK_HOOK_URL", "http://integrator", "CCX_HOOK_PRE_HOOK_FAILURE", "maybe"),
+            "serve");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--pre-hook-failure");
+  }
+
+  @Test
+  void the_command_line_wins_over_the_environment() {
+    Result result =
+        run(Map.of("CCX_HOOK_HOOK_URL", "not a url"), "serve", "--hook-url", "http://h:1");
+
+    // The environment's bad --hook-url is never looked at; the missing database is the error.
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
+  }
+
+  @Test
+  void replay_by_id_cannot_be_combined_with_a_filter() {
+    Result result = run("replay", "--id", "1", "--hook", "post-add-node");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--id", "--hook");
+  }
+
+  @Test
+  void test_client_refuses_a_hook_it_does_not_know() {
+    Result result = run("test-client", "nonsense", "{}");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("nonsense");
+  }
+
+  @Test
+  void test_client_refuses_a_request_that_is_not_json() {
+    Result result = run("test-client", "pre_add_node", "not json");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("JSON", "PreAddNodeRequest");
+  }
+
+  @Test
+  void a_client_command_without_a_database_exits_64_naming_it() {
+    Result result = run("outbox", "list");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
+  }
+
+  @Test
+  void migrate_applies_the_migrations_once() {
+    String url = TestDatabase.createDatabase().jdbcUrl();
+
+    Result first = run("migrate", "--database-url", url);
+    Result second = run(Map.of("CCX_HOOK_DATABASE_URL", url), "migrate");
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out()).isEqualTo("applied 1 migration; the schema is current\n");
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).isEqualTo("applied 0 migrations; the schema is current\n");
+  }
+
+  @Test
+  void outbox_list_and_replay_work_on_an_empty_outbox() {
+    Result list = run("outbox", "list", "--database-url", databaseUrl.jdbcUrl());
+    Result json = run("outbox", "list", "--json", "--database-url", databaseUrl.jdbcUrl());
+    Result replay = run("replay", "--dry-run", "--database-url", databaseUrl.jdbcUrl());
+
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).startsWith("ID  HOOK").contains("STATUS").endsWith("(0 rows)\n");
+    assertThat(json.out().strip()).isEqualTo("[]");
+    assertThat(replay.exitCode()).as(replay.err()).isZero();
+    assertThat(replay.out()).isEqualTo("would replay 0 hooks\n");
+  }
+
+  @Test
+  void a_stored_hook_is_listed_shown_and_replayed_by_id() {
+    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    outbox.enqueue(
+        List.of(
+            new NewHook(
+                Hook.POST_ADD_NODE,
+                "w-42",
+                "cluster-7",
+                "{\"cluster_id\":\"cluster-7\",\"work_id\":\"w-42\"}",
+                "msg_w42")));
+    String url = databaseUrl.jdbcUrl();
+    long id =
+        outbox
+            .list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 1))
+            .get(0)
+            .id();
+
+    Result list = run("outbox", "list", "--hook", "post_add_node", "--database-url", url);
+    Result show = run("outbox", "show", Long.toString(id), "--database-url", url);
+    Result missing = run("outbox", "show", Long.toString(id + 1000), "--database-url", url);
+    Result failedOnly = run("replay", "--dry-run", "--database-url", url);
+    Result replay = run("replay", "--id", Long.toString(id), "--database-url", url);
+
+    assertThat(list.out()).contains("post-add-node", "cluster-7", "w-42", "pending", "(1 row)");
+    assertThat(show.exitCode()).as(show.err()).isZero();
+    assertThat(show.out())
+        .contains("webhook_id:      msg_w42", "status:          pending")
+        .contains("\"work_id\": \"w-42\"", "attempts log (0):");
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("no row with id " + (id + 1000));
+    assertThat(failedOnly.out()).isEqualTo("would replay 0 hooks\n");
+    assertThat(replay.out()).isEqualTo("replayed 1 hook\n");
+  }
+}

@@ -1,0 +1,258 @@
+package ccx.hooks.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.db.Database;
+import ccx.hooks.grpc.ApprovalRpc.Decision;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.v1.PreCreateClusterResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * PreCreateCluster and PreAddNode (DESIGN sections 3 and 4): approval only on {@code "approved":
+ * true}, the integrator's reason and ids passed back, a work_id always, and the three failure
+ * policies.
+ */
+class ApprovalHookTest {
+  /** Short, so the timeout cases are quick; far longer than a local answer takes. */
+  private static final Duration PRE_HOOK_TIMEOUT = Duration.ofMillis(500);
+
+  private static Database database;
+  private MockWebServer integrator;
+  private InProcessRelay relay;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @BeforeEach
+  void startIntegrator() throws IOException {
+    OutboxTable.empty(database);
+    integrator = new MockWebServer();
+    integrator.start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (relay != null) {
+      relay.close();
+    }
+    integrator.close();
+  }
+
+  private InProcessRelay relay(FailurePolicy policy) {
+    return relay(policy, integrator.url("/"), PRE_HOOK_TIMEOUT);
+  }
+
+  private InProcessRelay relay(FailurePolicy policy, HttpUrl hookUrl, Duration timeout) {
+    relay =
+        InProcessRelay.start(
+            new OutboxRepository(database.dsl(), DatabaseClock.system()), hookUrl, timeout, policy);
+    return relay;
+  }
+
+  private void answer(int code, String body) {
+    integrator.enqueue(new MockResponse.Builder().code(code).body(body).build());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void approved_true_approves_and_returns_the_integrators_work_id(ApprovalRpc rpc) {
+    answer(200, "{\"approved\": true, \"work_id\": \"w-42\"}");
+
+    Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
+
+    assertThat(decision).isEqualTo(new Decision(true, "w-42", ""));
+  }
+
+  @Test
+  void an_approved_create_cluster_returns_the_user_project_and_organisation_ids() {
+    answer(
+        200,
+        """
+        {"approved": true, "work_id": "w-1", "user_id": "u-1", "project_id": "p-1",
+         "organisation_id": "o-1"}
+        """);
+
+    PreCreateClusterResponse response =
+        relay(FailurePolicy.ERROR).stub().preCreateCluster(HookRequests.PRE_CREATE_CLUSTER);
+
+    assertThat(response.getUserId()).isEqualTo("u-1");
+    assertThat(response.getProjectId()).isEqualTo("p-1");
+    assertThat(response.getOrganisationId()).isEqualTo("o-1");
+  }
+
+  @Test
+  void answer_fields_in_lower_camel_case_are_read_too() {
+    answer(
+        200,
+        """
+        {"approved": true, "workId": "w-1", "userId": "u-1", "projectId": "p-1",
+         "organisationId": "o-1"}
+        """);
+
+    PreCreateClusterResponse response =
+        relay(FailurePolicy.ERROR).stub().preCreateCluster(HookRequests.PRE_CREATE_CLUSTER);
+
+    assertThat(response)
+        .isEqualTo(
+            PreCreateClusterResponse.newBuilder()
+                .setApproved(true)
+                .setWorkId("w-1")
+                .setUserId("u-1")
+                .setProjectId("p-1")
+                .setOrganisationId("o-1")
+                .build());
+  }
+
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void a_missing_work_id_is_filled_with_a_new_uuid(ApprovalRpc rpc) {
+    answer(200, "{\"approved\": true}");
+    answer(200, "{\"approved\": true, \"work_id\": \"\"}");
+    InProcessRelay relay = relay(FailurePolicy.ERROR);
+
+    Decision first = rpc.call(relay.stub());
+    Decision second = rpc.call(relay.stub());
+
+    assertThat(first.approved()).isTrue();
+    assertThat(second.approved()).isTrue();
+    assertThat(UUID.fromString(first.workId())).isNotEqualTo(UUID.fromString(second.workId()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void a_2xx_without_approved_true_is_a_rejection_with_a_reason(ApprovalRpc rpc) {
+    answer(200, "{\"work_id\": \"w-7\"}");
+
+    Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
+
+    assertThat(decision.approved()).isFalse();
+    assertThat(decision.workId()).isEqualTo("w-7");
+    assertThat(decision.reason()).contains("\"approved\": true");
+  }
+
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void the_integrators_reason_for_a_rejection_is_passed_back(ApprovalRpc rpc) {
+    answer(201, "{\"approved\": false, \"reason\": \"quota of 10 clusters reached\"}");
+
+    Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
+
+    assertThat(decision.approved()).isFalse();
+    assertThat(decision.reason()).isEqualTo("quota of 10 clusters reached");
+    assertThat(UUID.fromString(decision.workId())).isNotNull();
+  }
+
+  static Stream<Arguments> everyApprovalRpcWithEveryFailure() {
+    return Arrays.stream(ApprovalRpc.values())
+        .flatMap(rpc -> Arrays.stream(IntegratorFailure.values()).map(f -> Arguments.of(rpc, f)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("everyApprovalRpcWithEveryFailure")
+  void under_policy_error_a_failure_is_unavailable_saying_which(
+      ApprovalRpc rpc, IntegratorFailure failure) {
+    HttpUrl hookUrl = failure.arrange(integrator);
+
+    StatusRuntimeException e =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () -> rpc.call(relay(FailurePolicy.ERROR, hookUrl, PRE_HOOK_TIMEOUT).stub()));
+
+    assertThat(e).as("the RPC's error").isNotNull();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).startsWith(rpc.hook).contains(failure.cause);
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("everyApprovalRpcWithEveryFailure")
+  void under_policy_reject_a_failure_is_a_rejection_with_the_cause_as_reason(
+      ApprovalRpc rpc, IntegratorFailure failure) {
+    HttpUrl hookUrl = failure.arrange(integrator);
+
+    Decision decision = rpc.call(relay(FailurePolicy.REJECT, hookUrl, PRE_HOOK_TIMEOUT).stub());
+
+    assertThat(decision.approved()).isFalse();
+    assertThat(decision.reason()).contains(failure.cause);
+    assertThat(UUID.fromString(decision.workId())).isNotNull();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("everyApprovalRpcWithEveryFailure")
+  void under_policy_approve_a_failure_approves_with_a_generated_work_id(
+      ApprovalRpc rpc, IntegratorFailure failure) {
+    HttpUrl hookUrl = failure.arrange(integrator);
+
+    Decision decision = rpc.call(relay(FailurePolicy.APPROVE, hookUrl, PRE_HOOK_TIMEOUT).stub());
+
+    assertThat(decision.approved()).isTrue();
+    assertThat(decision.workId()).isNotEqualTo("w-from-failure");
+    assertThat(UUID.fromString(decision.workId())).isNotNull();
+    assertThat(decision.reason()).contains(failure.cause);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void under_policy_approve_the_integrators_rejection_still_rejects(ApprovalRpc rpc) {
+    answer(200, "{\"approved\": false, \"reason\": \"no\"}");
+
+    Decision decision = rpc.call(relay(FailurePolicy.APPROVE).stub());
+
+    assertThat(decision.approved()).isFalse();
+    assertThat(decision.reason()).isEqualTo("no");
+  }
+
+  /**
+   * The integrator answers after 2s, the pre-hook timeout is 5s, the caller gives 300ms. The caller
+   * must get its answer at its deadline, as an error, and never the late approval.
+   */
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void the_pre_hook_timeout_is_shortened_to_the_callers_deadline(ApprovalRpc rpc) {
+    integrator.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .body("{\"approved\": true}")
+            .headersDelay(2, TimeUnit.SECONDS)
+            .build());
+    InProcessRelay relay = relay(FailurePolicy.ERROR, integrator.url("/"), Duration.ofSeconds(5));
+
+    assertThatThrownBy(() -> rpc.call(relay.stub().withDeadlineAfter(300, TimeUnit.MILLISECONDS)))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e ->
+                assertThat(e.getStatus().getCode())
+                    .isIn(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED));
+  }
+}

@@ -1,0 +1,82 @@
+package ccx.hooks.grpc;
+
+import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.PreHookSettings;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.prehook.PreHookRelay;
+import ccx.hooks.v1.HookServiceGrpc;
+import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookTarget;
+import ccx.hooks.wire.WebhookSigner;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import okhttp3.HttpUrl;
+
+/**
+ * The gRPC layer as {@code Relay} builds it, served on an in-process channel: the real pre-hook
+ * relay, HTTP client and outbox, only the transport is in memory.
+ *
+ * <p>Calls run on virtual threads as in production, not on the direct executor: with the direct
+ * executor the server's handler would run on the calling thread, and a caller's deadline could not
+ * end a call while the integrator hangs.
+ */
+final class InProcessRelay implements AutoCloseable {
+  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+  private final Server server;
+  private final ManagedChannel channel;
+
+  private InProcessRelay(OutboxRepository outbox, HttpUrl hookUrl, PreHookSettings settings) {
+    // A client (and so a circuit breaker) per relay: failures of one test never open the
+    // breaker for the next.
+    HookHttpClient http =
+        HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none()));
+    PreHookRelay preHooks = new PreHookRelay(http, settings, outbox, new SimpleMeterRegistry());
+    String name = InProcessServerBuilder.generateName();
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(calls);
+    GrpcServer.services(preHooks, outbox, new HealthStatusManager()).forEach(builder::addService);
+    try {
+      server = builder.build().start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    channel = InProcessChannelBuilder.forName(name).build();
+  }
+
+  static InProcessRelay start(OutboxRepository outbox, HttpUrl hookUrl, PreHookSettings settings) {
+    return new InProcessRelay(outbox, hookUrl, settings);
+  }
+
+  static InProcessRelay start(
+      OutboxRepository outbox, HttpUrl hookUrl, Duration preHookTimeout, FailurePolicy policy) {
+    return start(outbox, hookUrl, new PreHookSettings(preHookTimeout, policy));
+  }
+
+  HookServiceBlockingStub stub() {
+    return HookServiceGrpc.newBlockingStub(channel);
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    server.shutdownNow();
+    calls.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

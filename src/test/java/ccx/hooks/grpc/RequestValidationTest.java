@@ -1,0 +1,223 @@
+package ccx.hooks.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.db.Database;
+import ccx.hooks.outbox.DatabaseClock;
+import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * DESIGN section 2: a request without cluster_id, or with a negative node_count, is answered
+ * INVALID_ARGUMENT naming the field, and nothing is sent to the integrator or stored. The relay
+ * runs with policy approve, the most permissive, so a request that slipped through would be
+ * answered OK rather than with some other error.
+ */
+class RequestValidationTest {
+  private static final String TOO_LONG = "x".repeat(RequestValidator.MAX_ID_LENGTH + 1);
+
+  private static Database database;
+  private MockWebServer integrator;
+  private InProcessRelay relay;
+
+  /** One call of one RPC, named for the test report. */
+  record RpcCall(String name, Consumer<HookServiceBlockingStub> call) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @BeforeEach
+  void startRelay() throws IOException {
+    OutboxTable.empty(database);
+    integrator = new MockWebServer();
+    integrator.start();
+    relay =
+        InProcessRelay.start(
+            new OutboxRepository(database.dsl(), DatabaseClock.system()),
+            integrator.url("/"),
+            Duration.ofMillis(500),
+            FailurePolicy.APPROVE);
+  }
+
+  @AfterEach
+  void stop() {
+    relay.close();
+    integrator.close();
+  }
+
+  /** Every RPC with the sample request, its cluster_id replaced. */
+  static List<RpcCall> everyRpcWithClusterId(String clusterId) {
+    return List.of(
+        new RpcCall(
+            "PreCreateCluster",
+            s ->
+                s.preCreateCluster(
+                    HookRequests.PRE_CREATE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PostCreateCluster",
+            s ->
+                s.postCreateCluster(
+                    HookRequests.POST_CREATE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PreAddNode",
+            s ->
+                s.preAddNode(
+                    HookRequests.PRE_ADD_NODE.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PostAddNode",
+            s ->
+                s.postAddNode(
+                    HookRequests.POST_ADD_NODE.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PreRemoveNode",
+            s ->
+                s.preRemoveNode(
+                    HookRequests.PRE_REMOVE_NODE.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PostRemoveNode",
+            s ->
+                s.postRemoveNode(
+                    HookRequests.POST_REMOVE_NODE.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PreDeleteCluster",
+            s ->
+                s.preDeleteCluster(
+                    HookRequests.PRE_DELETE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
+        new RpcCall(
+            "PostDeleteCluster",
+            s ->
+                s.postDeleteCluster(
+                    HookRequests.POST_DELETE_CLUSTER.toBuilder().setClusterId(clusterId).build())));
+  }
+
+  static List<RpcCall> everyRpcWithoutClusterId() {
+    return everyRpcWithClusterId("");
+  }
+
+  static List<RpcCall> everyRpcWithBlankClusterId() {
+    return everyRpcWithClusterId(" \t");
+  }
+
+  static List<RpcCall> everyRpcWithOverlongClusterId() {
+    return everyRpcWithClusterId(TOO_LONG);
+  }
+
+  /** The four RPCs with a node_count, given a negative one. */
+  static List<RpcCall> everyRpcWithNegativeNodeCount() {
+    return List.of(
+        new RpcCall(
+            "PreCreateCluster",
+            s ->
+                s.preCreateCluster(
+                    HookRequests.PRE_CREATE_CLUSTER.toBuilder().setNodeCount(-1).build())),
+        new RpcCall(
+            "PostCreateCluster",
+            s ->
+                s.postCreateCluster(
+                    HookRequests.POST_CREATE_CLUSTER.toBuilder().setNodeCount(-1).build())),
+        new RpcCall(
+            "PreAddNode",
+            s -> s.preAddNode(HookRequests.PRE_ADD_NODE.toBuilder().setNodeCount(-1).build())),
+        new RpcCall(
+            "PostAddNode",
+            s ->
+                s.postAddNode(
+                    HookRequests.POST_ADD_NODE.toBuilder()
+                        .setNodeCount(Integer.MIN_VALUE)
+                        .build())));
+  }
+
+  private void assertRefused(RpcCall rpc, String field) {
+    StatusRuntimeException e =
+        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call().accept(relay.stub()));
+
+    assertThat(e).as("the RPC's error").isNotNull();
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains(field);
+    assertThat(integrator.getRequestCount()).as("requests sent to the integrator").isZero();
+    assertThat(OutboxTable.rows(database)).as("rows stored").isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyRpcWithoutClusterId")
+  void a_request_without_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
+    assertRefused(rpc, "cluster_id");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyRpcWithBlankClusterId")
+  void a_blank_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
+    assertRefused(rpc, "cluster_id");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyRpcWithOverlongClusterId")
+  void an_overlong_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
+    assertRefused(rpc, "cluster_id");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyRpcWithNegativeNodeCount")
+  void a_negative_node_count_is_invalid_argument_naming_node_count(RpcCall rpc) {
+    assertRefused(rpc, "node_count");
+  }
+
+  @ParameterizedTest
+  @EnumSource(PostRpc.class)
+  void an_overlong_work_id_is_invalid_argument_naming_work_id(PostRpc rpc) {
+    assertRefused(new RpcCall(rpc.name(), s -> rpc.call(s, TOO_LONG)), "work_id");
+  }
+
+  @Test
+  void ids_of_the_longest_accepted_length_and_a_node_count_of_zero_are_accepted() {
+    String longest = "x".repeat(RequestValidator.MAX_ID_LENGTH);
+
+    relay
+        .stub()
+        .postAddNode(
+            HookRequests.POST_ADD_NODE.toBuilder()
+                .setClusterId(longest)
+                .setWorkId(longest)
+                .setNodeCount(0)
+                .build());
+
+    assertThat(OutboxTable.rows(database))
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.clusterId()).isEqualTo(longest);
+              assertThat(row.workId()).isEqualTo(longest);
+              assertThat(row.payload().get("node_count").getAsInt()).isZero();
+            });
+  }
+}

@@ -1,0 +1,356 @@
+package ccx.hooks.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ccx.hooks.Version;
+import ccx.hooks.wire.HookCallException.Reason;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.HttpUrl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HookHttpClientTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final String BODY = "{\"cluster_id\":\"c1\",\"node_count\":1}";
+  // The Standard Webhooks test vector: this secret signs this id, time and body to SIGNATURE.
+  private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  private static final String VECTOR_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+  private static final Instant VECTOR_TIME = Instant.ofEpochSecond(1614265330);
+  private static final String VECTOR_BODY = "{\"test\": 2432232314}";
+  private static final String SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+  private MockWebServer server;
+
+  @BeforeEach
+  void startServer() throws IOException {
+    server = new MockWebServer();
+    server.start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    server.close();
+  }
+
+  private static HookTarget target(HttpUrl url) {
+    return new HookTarget(url, Optional.empty(), WebhookSigner.none());
+  }
+
+  private static HookHttpClient client(HookTarget target) {
+    return HookHttpClient.create(target);
+  }
+
+  private static HookHttpClient client(HookTarget target, Clock clock) {
+    return new HookHttpClient(
+        target,
+        HookHttpClient.defaultHttpClient(),
+        HookHttpClient.defaultBreaker(target, Duration.ofMinutes(1)),
+        clock);
+  }
+
+  private static MockResponse answer(int code, String body) {
+    return new MockResponse.Builder().code(code).body(body).build();
+  }
+
+  private RecordedRequest takeRequest() throws InterruptedException {
+    RecordedRequest request = server.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(request).as("a request reached the server").isNotNull();
+    return request;
+  }
+
+  @Test
+  void the_hook_is_posted_below_the_base_path_of_the_hook_url() throws Exception {
+    server.enqueue(answer(200, "{}"));
+
+    HookResponse response =
+        client(target(server.url("/hooks"))).send(Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{}");
+    RecordedRequest request = takeRequest();
+    assertThat(request.getMethod()).isEqualTo("POST");
+    assertThat(request.getTarget()).isEqualTo("/hooks/pre-add-node");
+    assertThat(request.getBody().utf8()).isEqualTo(BODY);
+  }
+
+  @Test
+  void a_trailing_slash_or_no_path_in_the_hook_url_gives_one_slash_before_the_hook()
+      throws Exception {
+    server.enqueue(answer(200, "{}"));
+    server.enqueue(answer(200, "{}"));
+
+    client(target(server.url("/hooks/"))).send(Hook.POST_DELETE_CLUSTER, "msg_1", BODY, TIMEOUT);
+    client(target(server.url("/"))).send(Hook.PRE_CREATE_CLUSTER, "msg_2", BODY, TIMEOUT);
+
+    assertThat(takeRequest().getTarget()).isEqualTo("/hooks/post-delete-cluster");
+    assertThat(takeRequest().getTarget()).isEqualTo("/pre-create-cluster");
+  }
+
+  @Test
+  void every_request_carries_the_content_type_user_agent_and_webhook_headers() throws Exception {
+    server.enqueue(answer(200, "{}"));
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
+
+    client(target(server.url("/")), clock).send(Hook.POST_ADD_NODE, "msg_abc", BODY, TIMEOUT);
+
+    RecordedRequest request = takeRequest();
+    assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
+    assertThat(request.getHeaders().get("User-Agent"))
+        .isEqualTo("ccx-hook-service/" + Version.get())
+        .matches("ccx-hook-service/\\d+\\.\\d+.*");
+    assertThat(request.getHeaders().get("webhook-id")).isEqualTo("msg_abc");
+    assertThat(request.getHeaders().get("webhook-timestamp")).isEqualTo("1700000000");
+    assertThat(request.getHeaders().get("webhook-signature")).isNull();
+    assertThat(request.getHeaders().get("Authorization")).isNull();
+  }
+
+  @Test
+  void the_timestamp_is_the_current_time_in_unix_seconds() throws Exception {
+    server.enqueue(answer(200, "{}"));
+    long before = Instant.now().getEpochSecond();
+
+    client(target(server.url("/"))).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+
+    long sent = Long.parseLong(takeRequest().getHeaders().get("webhook-timestamp"));
+    assertThat(sent).isBetween(before, Instant.now().getEpochSecond());
+  }
+
+  @Test
+  void with_secrets_the_request_is_signed_as_standard_webhooks_verifiers_expect() throws Exception {
+    server.enqueue(answer(200, "{}"));
+    HookTarget target =
+        new HookTarget(
+            server.url("/"),
+            Optional.empty(),
+            WebhookSigner.fromSecrets(SECRET + " whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24="));
+
+    client(target, Clock.fixed(VECTOR_TIME, ZoneOffset.UTC))
+        .send(Hook.PRE_ADD_NODE, VECTOR_ID, VECTOR_BODY, TIMEOUT);
+
+    RecordedRequest request = takeRequest();
+    assertThat(request.getHeaders().get("webhook-timestamp")).isEqualTo("1614265330");
+    assertThat(request.getHeaders().get("webhook-signature"))
+        .isEqualTo(SIGNATURE + " v1,VCzcewc1d50xafQYDe7NW2t5tRvLDX2BH/kD+5kmcEc=");
+  }
+
+  @Test
+  void a_configured_token_is_sent_as_a_bearer_token() throws Exception {
+    server.enqueue(answer(200, "{}"));
+    server.enqueue(answer(200, "{}"));
+    HookTarget withToken =
+        new HookTarget(server.url("/"), Optional.of("t0ken"), WebhookSigner.none());
+    HookTarget blankToken = new HookTarget(server.url("/"), Optional.of(" "), WebhookSigner.none());
+
+    client(withToken).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+    client(blankToken).send(Hook.POST_ADD_NODE, "msg_2", BODY, TIMEOUT);
+
+    assertThat(takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer t0ken");
+    assertThat(takeRequest().getHeaders().get("Authorization")).isNull();
+  }
+
+  @Test
+  void a_redirect_is_returned_as_an_answer_and_never_followed() throws Exception {
+    try (MockWebServer elsewhere = new MockWebServer()) {
+      elsewhere.start();
+      elsewhere.enqueue(answer(200, "{\"approved\":true}"));
+      server.enqueue(
+          new MockResponse.Builder()
+              .code(302)
+              .addHeader("Location", elsewhere.url("/steal").toString())
+              .build());
+
+      HookResponse response =
+          client(target(server.url("/"))).send(Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
+
+      assertThat(response.status()).isEqualTo(302);
+      assertThat(response.isSuccess()).isFalse();
+      assertThat(server.getRequestCount()).isEqualTo(1);
+      assertThat(elsewhere.getRequestCount()).isZero();
+    }
+  }
+
+  @Test
+  void an_answer_of_exactly_one_mebibyte_is_read() {
+    String body = "x".repeat(HookHttpClient.MAX_RESPONSE_BYTES);
+    server.enqueue(answer(200, body));
+
+    HookResponse response =
+        client(target(server.url("/"))).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+
+    assertThat(response.body()).hasSize(HookHttpClient.MAX_RESPONSE_BYTES);
+  }
+
+  @Test
+  void an_answer_larger_than_one_mebibyte_is_an_error() {
+    server.enqueue(answer(200, "x".repeat(HookHttpClient.MAX_RESPONSE_BYTES + 1)));
+    HookHttpClient client = client(target(server.url("/")));
+
+    assertThatThrownBy(() -> client.send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+        .hasMessageContaining("larger than 1048576 bytes");
+  }
+
+  @Test
+  void an_answer_whose_headers_come_too_late_is_a_timeout() {
+    server.enqueue(
+        new MockResponse.Builder().code(200).body("{}").headersDelay(30, TimeUnit.SECONDS).build());
+    HookHttpClient client = client(target(server.url("/")));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> client.send(Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
+        .hasMessageContaining("300ms");
+    // Bounded by the timeout, not by the server's 30s delay.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void the_timeout_covers_the_whole_answer_including_a_slow_body() {
+    server.enqueue(
+        new MockResponse.Builder().code(200).body("{}").bodyDelay(30, TimeUnit.SECONDS).build());
+    HookHttpClient client = client(target(server.url("/")));
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> client.send(Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void a_refused_connection_is_a_connection_failure() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    HookHttpClient client = client(target(HttpUrl.get("http://127.0.0.1:" + closedPort + "/")));
+
+    assertThatThrownBy(() -> client.send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CONNECTION))
+        .hasMessageContaining("connection failed");
+  }
+
+  @Test
+  void retry_after_in_seconds_is_read_from_429_and_503_answers_only() {
+    server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "7").build());
+    server.enqueue(new MockResponse.Builder().code(503).addHeader("Retry-After", " 120 ").build());
+    server.enqueue(new MockResponse.Builder().code(500).addHeader("Retry-After", "7").build());
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("Retry-After", "7").build());
+    server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "soon").build());
+    server.enqueue(new MockResponse.Builder().code(503).build());
+    HookHttpClient client = client(target(server.url("/")));
+
+    assertThat(send(client).retryAfter()).hasValue(Duration.ofSeconds(7));
+    assertThat(send(client).retryAfter()).hasValue(Duration.ofSeconds(120));
+    assertThat(send(client).retryAfter()).isEmpty();
+    assertThat(send(client).retryAfter()).isEmpty();
+    assertThat(send(client).retryAfter()).isEmpty();
+    assertThat(send(client).retryAfter()).isEmpty();
+  }
+
+  @Test
+  void retry_after_as_an_http_date_is_read_relative_to_now() {
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(503)
+            .addHeader("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")
+            .build());
+    Clock clock = Clock.fixed(Instant.parse("2015-10-21T07:27:00Z"), ZoneOffset.UTC);
+
+    HookResponse response = send(client(target(server.url("/")), clock));
+
+    assertThat(response.retryAfter()).hasValue(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void repeated_server_errors_open_the_circuit_and_then_the_server_is_not_called() {
+    HookTarget target = target(server.url("/"));
+    HookHttpClient client =
+        new HookHttpClient(
+            target,
+            HookHttpClient.defaultHttpClient(),
+            HookHttpClient.defaultBreaker(target, Duration.ofMinutes(10)),
+            Clock.systemUTC());
+    // The breaker judges after at least 10 calls.
+    for (int i = 0; i < 10; i++) {
+      server.enqueue(answer(500, "down"));
+    }
+    server.enqueue(answer(200, "{}"));
+
+    for (int i = 0; i < 9; i++) {
+      assertThat(send(client).status()).isEqualTo(500);
+      assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+    assertThat(send(client).status()).isEqualTo(500);
+    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+    assertThatThrownBy(() -> send(client))
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CIRCUIT_OPEN))
+        .hasMessageContaining(target.baseUrl().toString());
+    assertThat(server.getRequestCount()).isEqualTo(10);
+  }
+
+  @Test
+  void after_the_open_window_one_probe_is_let_through_and_its_success_closes_the_circuit() {
+    HookTarget target = target(server.url("/"));
+    HookHttpClient client =
+        new HookHttpClient(
+            target,
+            HookHttpClient.defaultHttpClient(),
+            HookHttpClient.defaultBreaker(target, Duration.ofMillis(300)),
+            Clock.systemUTC());
+    for (int i = 0; i < 10; i++) {
+      server.enqueue(answer(503, "down"));
+      send(client);
+    }
+    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    server.enqueue(answer(200, "{}"));
+
+    // Calls fail fast until the window ends; the first one after it reaches the server.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .ignoreExceptionsInstanceOf(HookCallException.class)
+        .until(() -> send(client).status() == 200);
+
+    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(server.getRequestCount()).isEqualTo(11);
+  }
+
+  @Test
+  void client_errors_do_not_open_the_circuit() {
+    HookHttpClient client = client(target(server.url("/")));
+    for (int i = 0; i < 12; i++) {
+      server.enqueue(answer(400, "bad request"));
+    }
+
+    for (int i = 0; i < 12; i++) {
+      assertThat(send(client).status()).isEqualTo(400);
+    }
+
+    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(server.getRequestCount()).isEqualTo(12);
+  }
+
+  private static HookResponse send(HookHttpClient client) {
+    return client.send(Hook.POST_ADD_NODE, WebhookIds.next(), BODY, TIMEOUT);
+  }
+}
