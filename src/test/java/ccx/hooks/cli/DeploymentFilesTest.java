@@ -1,0 +1,117 @@
+package ccx.hooks.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ccx.hooks.config.RelayConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * Docker cannot run here, so this checks what can be checked of the Dockerfile and the compose
+ * stack: every command, option and variable they use exists, and their paths and ports agree with
+ * the build and the defaults.
+ */
+class DeploymentFilesTest {
+  private static final Path ROOT = Path.of(System.getProperty("user.dir"));
+  private final CommandLine cli =
+      Main.commandLine(
+          Map.of(),
+          new PrintStream(PrintStream.nullOutputStream()),
+          new PrintStream(PrintStream.nullOutputStream()));
+
+  private static String read(String file) throws IOException {
+    return Files.readString(ROOT.resolve(file));
+  }
+
+  /** The JSON-style arrays of the compose file's {@code command:} lines. */
+  private static List<List<String>> composeCommands(String compose) {
+    List<List<String>> commands = new ArrayList<>();
+    Matcher m = Pattern.compile("command:\\s*\\[(.*)]").matcher(compose);
+    while (m.find()) {
+      commands.add(
+          Arrays.stream(m.group(1).split(",")).map(s -> s.trim().replace("\"", "")).toList());
+    }
+    return commands;
+  }
+
+  private void assertCommandExists(List<String> command) {
+    CommandLine sub = cli.getSubcommands().get(command.get(0));
+    assertThat(sub).as("command " + command.get(0)).isNotNull();
+    for (String word : command.subList(1, command.size())) {
+      if (word.startsWith("--")) {
+        assertThat(sub.getCommandSpec().findOption(word))
+            .as(command.get(0) + " " + word)
+            .isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void every_command_and_option_of_the_compose_file_exists() throws IOException {
+    List<List<String>> commands = composeCommands(read("docker-compose.yml"));
+    assertThat(commands).extracting(c -> c.get(0)).containsExactlyInAnyOrder("mock-hooks", "serve");
+    commands.forEach(this::assertCommandExists);
+  }
+
+  @Test
+  void every_variable_the_compose_file_sets_is_an_option_of_serve() throws IOException {
+    Matcher m = Pattern.compile("(CCX_HOOK_[A-Z_]+):").matcher(read("docker-compose.yml"));
+    List<String> variables = new ArrayList<>();
+    while (m.find()) {
+      variables.add(m.group(1));
+    }
+    assertThat(variables).contains("CCX_HOOK_HOOK_URL", "CCX_HOOK_DATABASE_URL");
+    List<String> serveVariables =
+        cli.getSubcommands().get("serve").getCommandSpec().options().stream()
+            .map(o -> EnvironmentDefaults.variableFor(o.longestName()))
+            .toList();
+    assertThat(serveVariables).containsAll(variables);
+  }
+
+  @Test
+  void the_compose_database_url_and_hook_url_point_at_the_compose_services() throws IOException {
+    String compose = read("docker-compose.yml");
+    assertThat(compose).contains("CCX_HOOK_HOOK_URL: http://mock-hooks:8080");
+    assertThat(compose).contains("command: [\"mock-hooks\", \"--port\", \"8080\"]");
+    assertThat(compose)
+        .contains("CCX_HOOK_DATABASE_URL: postgres://ccx:ccx@postgres:5432/ccx_hooks");
+    assertThat(compose)
+        .contains("POSTGRES_USER: ccx", "POSTGRES_PASSWORD: ccx", "POSTGRES_DB: ccx_hooks");
+    assertThat(compose).contains("condition: service_healthy");
+  }
+
+  @Test
+  void the_dockerfile_runs_the_jar_the_build_makes_with_a_command_that_exists() throws IOException {
+    String dockerfile = read("Dockerfile");
+    assertThat(read("pom.xml")).contains("<finalName>ccx-hook-service</finalName>");
+    assertThat(dockerfile)
+        .contains("COPY --from=build /src/target/ccx-hook-service.jar /app/ccx-hook-service.jar");
+    assertThat(dockerfile).contains("\"-jar\", \"/app/ccx-hook-service.jar\"]");
+    Matcher cmd = Pattern.compile("CMD \\[\"([a-z-]+)\"]").matcher(dockerfile);
+    assertThat(cmd.find()).isTrue();
+    assertThat(cli.getSubcommands()).containsKey(cmd.group(1));
+    assertThat(dockerfile).contains("USER 10001").contains("FROM eclipse-temurin:21-jre");
+    assertThat(dockerfile)
+        .contains("EXPOSE " + RelayConfig.DEFAULT_GRPC_PORT + " " + RelayConfig.DEFAULT_ADMIN_PORT)
+        .contains("/readyz");
+  }
+
+  @Test
+  void the_compose_ports_are_the_relays_defaults() throws IOException {
+    String compose = read("docker-compose.yml");
+    assertThat(compose)
+        .contains("\"" + RelayConfig.DEFAULT_GRPC_PORT + ":" + RelayConfig.DEFAULT_GRPC_PORT + "\"")
+        .contains(
+            "\"" + RelayConfig.DEFAULT_ADMIN_PORT + ":" + RelayConfig.DEFAULT_ADMIN_PORT + "\"");
+  }
+}
