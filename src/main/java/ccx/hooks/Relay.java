@@ -9,6 +9,7 @@ import ccx.hooks.delivery.RetentionSweeper;
 import ccx.hooks.grpc.GrpcServer;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
 import io.grpc.ServerCredentials;
@@ -58,6 +59,7 @@ public final class Relay implements AutoCloseable {
   private final AdminServer admin;
   private volatile Optional<String> notReady = Optional.of("starting: waiting for the database");
   private volatile boolean stopping;
+  private OutboxWriter writer;
   private OutboxDrainer drainer;
   private RetentionSweeper sweeper;
   private GrpcServer grpc;
@@ -96,14 +98,19 @@ public final class Relay implements AutoCloseable {
     OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
     HookHttpClient http = HookHttpClient.create(config.target());
     OutboxGauges.register(metrics, outbox, http.breaker());
-    drainer =
-        new OutboxDrainer(
-            outbox, http, config.delivery(), relayId, metrics, RandomGenerator.getDefault());
-    drainer.start(database.url());
-    sweeper = new RetentionSweeper(outbox, config.delivery().retention());
-    sweeper.start();
+    if (config.delivery().drains()) {
+      drainer =
+          new OutboxDrainer(
+              outbox, http, config.delivery(), relayId, metrics, RandomGenerator.getDefault());
+      drainer.start(database.url());
+      sweeper = new RetentionSweeper(outbox, config.delivery().retention());
+      sweeper.start();
+    } else {
+      log.info("Intake only (--drain-concurrency 0): this relay stores hooks and delivers none");
+    }
+    writer = new OutboxWriter(outbox);
     PreHookRelay preHooks = new PreHookRelay(http, config.preHooks(), outbox, metrics);
-    grpc = GrpcServer.start(config.grpcPort(), credentials, preHooks, outbox);
+    grpc = GrpcServer.start(config.grpcPort(), credentials, preHooks, writer);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,
@@ -196,6 +203,9 @@ public final class Relay implements AutoCloseable {
     readinessTimer.shutdownNow();
     if (grpc != null) {
       grpc.stop(CALL_GRACE);
+    }
+    if (writer != null) {
+      writer.close();
     }
     if (drainer != null) {
       drainer.close();

@@ -11,6 +11,7 @@ import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.grpc.GrpcServer;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
@@ -70,7 +71,9 @@ class TlsTest {
     PreHookRelay preHooks =
         new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
     TlsSettings settings = new TlsSettings(tls("server.pem"), tls("server.key"), clientCa);
-    server = GrpcServer.start(0, GrpcServer.credentials(Optional.of(settings)), preHooks, outbox);
+    server =
+        GrpcServer.start(
+            0, GrpcServer.credentials(Optional.of(settings)), preHooks, new OutboxWriter(outbox));
     log.start();
     ((Logger) LoggerFactory.getLogger(GrpcServer.class)).addAppender(log);
     return server.port();

@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param deliveryTimeout {@code --delivery-timeout} (10s): one delivery attempt, connect to last
  *     byte. The lease on a row is this plus {@link #LEASE_MARGIN}, so a live worker never loses a
  *     row it is still delivering.
- * @param drainConcurrency {@code --drain-concurrency} (16): deliveries in flight per relay. More
- *     drains a backlog faster against a slow integrator, and loads it more.
+ * @param drainConcurrency {@code --drain-concurrency} (16): deliveries in flight per relay; 0 makes
+ *     an intake-only relay that stores hooks and leaves delivery to other relays. More drains a
+ *     backlog faster against a slow integrator, and loads it more.
  * @param retryInitial {@code --retry-initial} (1s): the wait after the first failed attempt; it
  *     doubles with each further attempt, with jitter.
  * @param retryMax {@code --retry-max} (10m): the longest wait between attempts.
@@ -47,7 +48,7 @@ public record DeliverySettings(
 
   public DeliverySettings {
     Validate.positive("--delivery-timeout", deliveryTimeout);
-    Validate.atLeast("--drain-concurrency", drainConcurrency, 1);
+    Validate.atLeast("--drain-concurrency", drainConcurrency, 0);
     Validate.positive("--retry-initial", retryInitial);
     Validate.positive("--retry-max", retryMax);
     if (retryMax.compareTo(retryInitial) < 0) {
@@ -78,6 +79,11 @@ public record DeliverySettings(
         DEFAULT_ORDERING,
         DEFAULT_RETENTION,
         DEFAULT_POLL_INTERVAL);
+  }
+
+  /** False for an intake-only relay ({@code --drain-concurrency 0}). */
+  public boolean drains() {
+    return drainConcurrency > 0;
   }
 
   public Duration leaseDuration() {

@@ -2,7 +2,7 @@ package ccx.hooks.grpc;
 
 import ccx.hooks.ConfigException;
 import ccx.hooks.config.TlsSettings;
-import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
 import io.grpc.BindableService;
@@ -46,7 +46,7 @@ public final class GrpcServer {
 
   /** The services this relay serves, for a server built elsewhere (tests use in-process). */
   public static List<BindableService> services(
-      PreHookRelay preHooks, OutboxRepository outbox, HealthStatusManager health) {
+      PreHookRelay preHooks, OutboxWriter outbox, HealthStatusManager health) {
     return List.of(
         new HookGrpcService(preHooks, outbox),
         health.getHealthService(),
@@ -54,7 +54,7 @@ public final class GrpcServer {
   }
 
   public static GrpcServer start(
-      int port, ServerCredentials credentials, PreHookRelay preHooks, OutboxRepository outbox) {
+      int port, ServerCredentials credentials, PreHookRelay preHooks, OutboxWriter outbox) {
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, credentials).executor(calls);

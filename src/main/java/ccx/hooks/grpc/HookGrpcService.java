@@ -1,8 +1,8 @@
 package ccx.hooks.grpc;
 
 import ccx.hooks.outbox.NewHook;
-import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxUnavailableException;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookException;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.prehook.PreHookRelay.Approval;
@@ -32,7 +32,6 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -48,9 +47,9 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(HookGrpcService.class);
 
   private final PreHookRelay preHooks;
-  private final OutboxRepository outbox;
+  private final OutboxWriter outbox;
 
-  HookGrpcService(PreHookRelay preHooks, OutboxRepository outbox) {
+  HookGrpcService(PreHookRelay preHooks, OutboxWriter outbox) {
     this.preHooks = preHooks;
     this.outbox = outbox;
   }
@@ -173,8 +172,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   private void store(Hook hook, String clusterId, String workId, MessageOrBuilder request) {
     RequestValidator.clusterId(clusterId);
     RequestValidator.workId(workId);
-    outbox.enqueue(
-        List.of(new NewHook(hook, workId, clusterId, HookJson.body(request), WebhookIds.next())));
+    outbox.store(new NewHook(hook, workId, clusterId, HookJson.body(request), WebhookIds.next()));
   }
 
   private static Optional<Duration> timeLeft() {

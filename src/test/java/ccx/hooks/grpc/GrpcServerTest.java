@@ -8,6 +8,7 @@ import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
@@ -87,7 +88,8 @@ class GrpcServerTest {
             new HookTarget(integrator.url("/"), Optional.empty(), WebhookSigner.none()));
     preHooks =
         new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
-    server = GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, outbox);
+    server =
+        GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, new OutboxWriter(outbox));
     channel = channelTo(server);
   }
 
@@ -241,7 +243,8 @@ class GrpcServerTest {
 
   @Test
   void a_stopped_server_takes_no_more_calls() throws InterruptedException {
-    GrpcServer stopped = GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, outbox);
+    GrpcServer stopped =
+        GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, new OutboxWriter(outbox));
     ManagedChannel toStopped = channelTo(stopped);
     try {
       HealthGrpc.HealthBlockingStub health =

@@ -3,6 +3,7 @@ package ccx.hooks.grpc;
 import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
@@ -36,6 +37,7 @@ final class InProcessRelay implements AutoCloseable {
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
   private final Server server;
   private final ManagedChannel channel;
+  private final OutboxWriter writer;
 
   private InProcessRelay(OutboxRepository outbox, HttpUrl hookUrl, PreHookSettings settings) {
     // A client (and so a circuit breaker) per relay: failures of one test never open the
@@ -45,7 +47,8 @@ final class InProcessRelay implements AutoCloseable {
     PreHookRelay preHooks = new PreHookRelay(http, settings, outbox, new SimpleMeterRegistry());
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(calls);
-    GrpcServer.services(preHooks, outbox, new HealthStatusManager()).forEach(builder::addService);
+    writer = new OutboxWriter(outbox);
+    GrpcServer.services(preHooks, writer, new HealthStatusManager()).forEach(builder::addService);
     try {
       server = builder.build().start();
     } catch (IOException e) {
@@ -72,6 +75,7 @@ final class InProcessRelay implements AutoCloseable {
     channel.shutdownNow();
     server.shutdownNow();
     calls.shutdownNow();
+    writer.close();
     try {
       channel.awaitTermination(5, TimeUnit.SECONDS);
       server.awaitTermination(5, TimeUnit.SECONDS);

@@ -1,0 +1,114 @@
+package ccx.hooks.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ccx.hooks.db.Database;
+import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.wire.Hook;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OutboxWriterTest {
+  private static Database database;
+  private OutboxRepository outbox;
+
+  @BeforeAll
+  static void createDatabase() {
+    database = TestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    database.close();
+  }
+
+  @BeforeEach
+  void emptyOutbox() {
+    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
+    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+  }
+
+  private static NewHook hook(String cluster, String workId) {
+    return new NewHook(
+        Hook.POST_ADD_NODE, workId, cluster, "{}", "msg_" + workId + "_" + System.nanoTime());
+  }
+
+  private int rowsWithWorkId(String workId) {
+    return database
+        .dsl()
+        .fetchCount(database.dsl().selectFrom("hook_outbox").where("work_id = ?", workId));
+  }
+
+  @Test
+  void every_concurrent_call_returns_only_once_its_hook_is_committed() throws Exception {
+    try (OutboxWriter writer = new OutboxWriter(outbox);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Boolean>> calls = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        String workId = "w" + i;
+        calls.add(
+            callers.submit(
+                () -> {
+                  writer.store(hook("c" + (workId.hashCode() % 50), workId));
+                  // Read on another connection: visible means committed.
+                  return rowsWithWorkId(workId) == 1;
+                }));
+      }
+      for (Future<Boolean> call : calls) {
+        assertThat(call.get()).isTrue();
+      }
+    }
+    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 2000L);
+  }
+
+  @Test
+  void a_hook_repeated_within_one_batch_is_stored_once() throws Exception {
+    try (OutboxWriter writer = new OutboxWriter(outbox, 1);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> calls = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        calls.add(callers.submit(() -> writer.store(hook("c1", "same"))));
+      }
+      for (Future<?> call : calls) {
+        call.get();
+      }
+    }
+    assertThat(rowsWithWorkId("same")).isEqualTo(1);
+  }
+
+  @Test
+  void every_caller_hears_of_a_failed_commit() {
+    Database unreachable =
+        Database.open(
+            new DatabaseUrl(
+                "jdbc:postgresql://127.0.0.1:1/none", Optional.empty(), Optional.empty()),
+            2);
+    try (OutboxWriter writer =
+        new OutboxWriter(new OutboxRepository(unreachable.dsl(), DatabaseClock.system()))) {
+      assertThatThrownBy(() -> writer.store(hook("c1", "w1")))
+          .isInstanceOf(OutboxUnavailableException.class)
+          .hasMessageContaining("Connection refused");
+    } finally {
+      unreachable.close();
+    }
+  }
+
+  @Test
+  void a_closed_writer_refuses_new_hooks() {
+    OutboxWriter writer = new OutboxWriter(outbox);
+    writer.close();
+    assertThatThrownBy(() -> writer.store(hook("c1", "w1")))
+        .isInstanceOf(OutboxUnavailableException.class);
+    assertThat(rowsWithWorkId("w1")).isZero();
+  }
+}
