@@ -34,6 +34,7 @@ import picocli.CommandLine.HelpCommand;
       OutboxCommand.class,
       ReplayCommand.class,
       MigrateCommand.class,
+      BenchCommand.class,
       HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -61,6 +61,18 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
     }
   }
 
+  /** The same server and credentials, another database. */
+  public DatabaseUrl withDatabase(String name) {
+    int hostStart = jdbcUrl.indexOf("//") + 2;
+    int pathStart = jdbcUrl.indexOf('/', hostStart);
+    int query = jdbcUrl.indexOf('?');
+    int end = pathStart >= 0 ? pathStart : query >= 0 ? query : jdbcUrl.length();
+    return new DatabaseUrl(
+        jdbcUrl.substring(0, end) + "/" + name + (query < 0 ? "" : jdbcUrl.substring(query)),
+        user,
+        password);
+  }
+
   /** The URL as it may appear in a log line: without a password. */
   public String display() {
     return redact(jdbcUrl);

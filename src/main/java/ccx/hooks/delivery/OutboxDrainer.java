@@ -6,6 +6,7 @@ import ccx.hooks.config.Durations;
 import ccx.hooks.config.Ordering;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DeliveryAttempt;
+import ccx.hooks.outbox.GroupCommit;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
+  private static final int COMPLETION_WRITERS = 2;
+  private static final int COMPLETION_BATCH = 256;
 
   private final OutboxRepository outbox;
   private final HookHttpClient http;
@@ -51,6 +55,8 @@ public final class OutboxDrainer implements AutoCloseable {
   private final String relayId;
   private final MeterRegistry metrics;
   private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
+  // Successful deliveries are recorded together: one transaction for all that finished meanwhile.
+  private final GroupCommit<OutboxRepository.Delivered, Boolean> completions;
   private final Semaphore slots;
   private final Semaphore wakeSignal = new Semaphore(0);
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -73,6 +79,9 @@ public final class OutboxDrainer implements AutoCloseable {
     this.metrics = metrics;
     this.slots = new Semaphore(settings.drainConcurrency());
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
+    this.completions =
+        new GroupCommit<>(
+            "record the delivery", COMPLETION_WRITERS, COMPLETION_BATCH, outbox::markDelivered);
   }
 
   /** Starts draining in the background, woken by notifications on {@code listenUrl}. */
@@ -103,7 +112,7 @@ public final class OutboxDrainer implements AutoCloseable {
     List<OutboxRow> rows = claim(settings.drainConcurrency());
     List<Future<?>> pending = new ArrayList<>(rows.size());
     for (OutboxRow row : rows) {
-      pending.add(deliveries.submit(() -> deliver(row)));
+      pending.add(deliveries.submit(() -> deliver(row, () -> {})));
     }
     for (Future<?> future : pending) {
       try {
@@ -153,7 +162,13 @@ public final class OutboxDrainer implements AutoCloseable {
         || state == CircuitBreaker.State.FORCED_OPEN) {
       return inFlight.get() == 0 ? 1 : 0;
     }
-    return slots.availablePermits();
+    int free = slots.availablePermits();
+    // Each claim is a query: under load, wait until half the slots are free and claim them
+    // together, rather than one claim per finished delivery.
+    if (free < settings.drainConcurrency() / 2 && inFlight.get() > 0) {
+      return 0;
+    }
+    return free;
   }
 
   private List<OutboxRow> claim(int limit) {
@@ -167,12 +182,22 @@ public final class OutboxDrainer implements AutoCloseable {
       inFlight.incrementAndGet();
       deliveries.submit(
           () -> {
+            AtomicBoolean released = new AtomicBoolean();
+            // The slot bounds requests to the integrator: it is free again as soon as the answer
+            // is in, while the outcome is still being committed with others.
+            Runnable answered =
+                () -> {
+                  if (released.compareAndSet(false, true)) {
+                    inFlight.decrementAndGet();
+                    slots.release();
+                    wake();
+                  }
+                };
             try {
-              deliver(row);
+              deliver(row, answered);
             } finally {
-              inFlight.decrementAndGet();
-              slots.release();
-              // A finished row may let the next row of its cluster go, and frees a slot.
+              answered.run();
+              // A recorded row may let the next row of its cluster go.
               wake();
             }
           });
@@ -200,18 +225,29 @@ public final class OutboxDrainer implements AutoCloseable {
     }
   }
 
-  void deliver(OutboxRow row) {
+  /**
+   * Sends one row and records the outcome.
+   *
+   * @param answered run once the integrator answered (or the call failed), before the outcome is
+   *     committed
+   */
+  void deliver(OutboxRow row, Runnable answered) {
     Instant startedAt = Instant.now();
     long start = System.nanoTime();
     try {
-      HookResponse response =
-          http.send(row.hook(), row.webhookId(), row.payload(), settings.deliveryTimeout());
+      HookResponse response;
+      try {
+        response =
+            http.send(row.hook(), row.webhookId(), row.payload(), settings.deliveryTimeout());
+      } finally {
+        answered.run();
+      }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
       if (response.isSuccess()) {
         record(row, "delivered", took);
         DeliveryAttempt attempt =
             new DeliveryAttempt(startedAt, took, response.status(), null, response.body());
-        if (!outbox.markDelivered(row, attempt)) {
+        if (!completions.submit(new OutboxRepository.Delivered(row, attempt))) {
           log.info(
               "{} delivered, but its lease had passed to another relay or a replay",
               row.describe());
@@ -302,5 +338,6 @@ public final class OutboxDrainer implements AutoCloseable {
       Thread.currentThread().interrupt();
       deliveries.shutdownNow();
     }
+    completions.close();
   }
 }

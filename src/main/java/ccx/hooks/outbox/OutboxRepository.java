@@ -15,17 +15,18 @@ import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
 import ccx.hooks.wire.Hook;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.InsertValuesStep7;
-import org.jooq.JSONB;
 import org.jooq.Record1;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
@@ -65,36 +66,40 @@ public final class OutboxRepository {
    * @throws OutboxUnavailableException when the database did not commit them
    */
   public int enqueue(List<NewHook> hooks) {
-    Field<OffsetDateTime> now = clock.now();
-    InsertValuesStep7<
-            HookOutboxRecord, String, String, String, JSONB, String, OffsetDateTime, OffsetDateTime>
-        insert =
-            dsl.insertInto(
-                HOOK_OUTBOX,
-                HOOK_OUTBOX.HOOK,
-                HOOK_OUTBOX.WORK_ID,
-                HOOK_OUTBOX.CLUSTER_ID,
-                HOOK_OUTBOX.PAYLOAD,
-                HOOK_OUTBOX.WEBHOOK_ID,
-                HOOK_OUTBOX.CREATED_AT,
-                HOOK_OUTBOX.NEXT_ATTEMPT_AT);
-    for (NewHook hook : hooks) {
-      insert =
-          insert.values(
-              DSL.val(hook.hook().path()),
-              DSL.val(hook.workId()),
-              DSL.val(hook.clusterId()),
-              DSL.val(JSONB.valueOf(hook.payload())),
-              DSL.val(hook.webhookId()),
-              now,
-              now);
+    int n = hooks.size();
+    String[] names = new String[n];
+    String[] workIds = new String[n];
+    String[] clusterIds = new String[n];
+    String[] payloads = new String[n];
+    String[] webhookIds = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewHook hook = hooks.get(i);
+      names[i] = hook.hook().path();
+      workIds[i] = hook.workId();
+      clusterIds[i] = hook.clusterId();
+      payloads[i] = hook.payload();
+      webhookIds[i] = hook.webhookId();
     }
-    var statement =
-        insert
-            .onConflict(HOOK_OUTBOX.HOOK, HOOK_OUTBOX.WORK_ID)
-            .where(HOOK_OUTBOX.WORK_ID.ne(""))
-            .doNothing();
-    return unavailableOnError("store " + hooks.size() + " hook(s)", statement::execute);
+    // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
+    // plans it once per connection. Rows are inserted (and get their ids) in list order.
+    return unavailableOnError(
+        "store " + n + " hook(s)",
+        () ->
+            dsl.execute(
+                """
+                INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, created_at, next_attempt_at)
+                SELECT h, w, c, p::jsonb, i, {0}, {0}
+                FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[])
+                     WITH ORDINALITY AS t(h, w, c, p, i, n)
+                ORDER BY n
+                ON CONFLICT (hook, work_id) WHERE work_id <> '' DO NOTHING
+                """,
+                clock.now(),
+                DSL.val(names),
+                DSL.val(workIds),
+                DSL.val(clusterIds),
+                DSL.val(payloads),
+                DSL.val(webhookIds)));
   }
 
   /**
@@ -160,21 +165,101 @@ public final class OutboxRepository {
    *     the attempt's record
    */
   public boolean markDelivered(OutboxRow claimed, DeliveryAttempt attempt) {
-    return dsl.transactionResult(
-        tx -> {
-          DSLContext t = tx.dsl();
-          insertAttempt(t, claimed, attempt);
-          return t.update(HOOK_OUTBOX)
-                  .set(HOOK_OUTBOX.STATUS, DELIVERED)
-                  .set(HOOK_OUTBOX.DELIVERED_AT, clock.now())
-                  .setNull(HOOK_OUTBOX.LOCKED_BY)
-                  .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
-                  .set(HOOK_OUTBOX.LAST_HTTP_STATUS, attempt.httpStatus())
-                  .setNull(HOOK_OUTBOX.LAST_ERROR)
-                  .where(leaseHeld(claimed))
-                  .execute()
-              == 1;
-        });
+    return markDelivered(List.of(new Delivered(claimed, attempt))).get(0);
+  }
+
+  /** One successful delivery to record, with the lease it was made under. */
+  public record Delivered(OutboxRow claimed, DeliveryAttempt attempt) {}
+
+  /**
+   * Records many successful deliveries in one transaction.
+   *
+   * @return for each, in order, whether its lease was still held (false: nothing changed but the
+   *     attempt's record)
+   */
+  public List<Boolean> markDelivered(List<Delivered> deliveries) {
+    int n = deliveries.size();
+    Long[] ids = new Long[n];
+    String[] lockedBy = new String[n];
+    Integer[] attempts = new Integer[n];
+    Integer[] statuses = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      OutboxRow row = deliveries.get(i).claimed();
+      ids[i] = row.id();
+      lockedBy[i] = row.lockedBy();
+      attempts[i] = row.attempts();
+      statuses[i] = deliveries.get(i).attempt().httpStatus();
+    }
+    Set<Long> updated =
+        dsl.transactionResult(
+            tx -> {
+              DSLContext t = tx.dsl();
+              insertAttempts(t, deliveries);
+              return new HashSet<>(
+                  t.fetch(
+                          """
+                          UPDATE hook_outbox o
+                          SET status = 'delivered', delivered_at = {0}, locked_by = NULL, locked_until = NULL,
+                              last_http_status = v.http_status, last_error = NULL
+                          FROM unnest({1}::bigint[], {2}::varchar[], {3}::int[], {4}::int[]) AS v(id, locked_by, attempt, http_status)
+                          WHERE o.id = v.id AND o.status = 'delivering' AND o.locked_by = v.locked_by AND o.attempts = v.attempt
+                          RETURNING o.id
+                          """,
+                          clock.now(),
+                          DSL.val(ids),
+                          DSL.val(lockedBy),
+                          DSL.val(attempts),
+                          DSL.val(statuses))
+                      .getValues(0, Long.class));
+            });
+    List<Boolean> held = new ArrayList<>(n);
+    for (Long id : ids) {
+      held.add(updated.contains(id));
+    }
+    return held;
+  }
+
+  private static void insertAttempts(DSLContext t, List<Delivered> deliveries) {
+    int n = deliveries.size();
+    Long[] ids = new Long[n];
+    Integer[] attempts = new Integer[n];
+    String[] lockedBy = new String[n];
+    OffsetDateTime[] startedAt = new OffsetDateTime[n];
+    Integer[] durations = new Integer[n];
+    Integer[] statuses = new Integer[n];
+    String[] errors = new String[n];
+    String[] bodies = new String[n];
+    for (int i = 0; i < n; i++) {
+      OutboxRow row = deliveries.get(i).claimed();
+      DeliveryAttempt attempt = deliveries.get(i).attempt();
+      ids[i] = row.id();
+      attempts[i] = row.attempts();
+      lockedBy[i] = row.lockedBy();
+      startedAt[i] = attempt.startedAt().atOffset(ZoneOffset.UTC);
+      durations[i] = (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis());
+      statuses[i] = attempt.httpStatus();
+      errors[i] = attempt.error();
+      bodies[i] = truncate(attempt.responseBody());
+    }
+    t.execute(
+        """
+        INSERT INTO hook_delivery_attempt (outbox_id, attempt, locked_by, started_at, duration_ms, http_status, error, response_body)
+        SELECT * FROM unnest({0}::bigint[], {1}::int[], {2}::varchar[], {3}::timestamptz[], {4}::int[], {5}::int[], {6}::text[], {7}::text[])
+        """,
+        DSL.val(ids),
+        DSL.val(attempts),
+        DSL.val(lockedBy),
+        DSL.val(startedAt),
+        DSL.val(durations),
+        DSL.val(statuses),
+        DSL.val(errors),
+        DSL.val(bodies));
+  }
+
+  private static String truncate(String body) {
+    return body != null && body.length() > RESPONSE_BODY_LIMIT
+        ? body.substring(0, RESPONSE_BODY_LIMIT)
+        : body;
   }
 
   /**
@@ -383,24 +468,7 @@ public final class OutboxRepository {
   }
 
   private static void insertAttempt(DSLContext t, OutboxRow claimed, DeliveryAttempt attempt) {
-    String body = attempt.responseBody();
-    if (body != null && body.length() > RESPONSE_BODY_LIMIT) {
-      body = body.substring(0, RESPONSE_BODY_LIMIT);
-    }
-    t.insertInto(HOOK_DELIVERY_ATTEMPT)
-        .set(HOOK_DELIVERY_ATTEMPT.OUTBOX_ID, claimed.id())
-        .set(HOOK_DELIVERY_ATTEMPT.ATTEMPT, claimed.attempts())
-        .set(HOOK_DELIVERY_ATTEMPT.LOCKED_BY, claimed.lockedBy())
-        .set(
-            HOOK_DELIVERY_ATTEMPT.STARTED_AT,
-            attempt.startedAt().atOffset(java.time.ZoneOffset.UTC))
-        .set(
-            HOOK_DELIVERY_ATTEMPT.DURATION_MS,
-            (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()))
-        .set(HOOK_DELIVERY_ATTEMPT.HTTP_STATUS, attempt.httpStatus())
-        .set(HOOK_DELIVERY_ATTEMPT.ERROR, attempt.error())
-        .set(HOOK_DELIVERY_ATTEMPT.RESPONSE_BODY, body)
-        .execute();
+    insertAttempts(t, List.of(new Delivered(claimed, attempt)));
   }
 
   private static OutboxRow toRow(HookOutboxRecord r) {

@@ -92,7 +92,7 @@ public final class TestDatabase {
       throw new IllegalStateException(
           "cannot create test database on " + admin.display() + ": " + e.getMessage(), e);
     }
-    return new DatabaseUrl(withDatabase(admin.jdbcUrl(), name), admin.user(), admin.password());
+    return admin.withDatabase(name);
   }
 
   private static synchronized DatabaseUrl server() {
@@ -147,17 +147,5 @@ public final class TestDatabase {
     url.user().ifPresent(u -> properties.setProperty("user", u));
     url.password().ifPresent(p -> properties.setProperty("password", p));
     return DriverManager.getConnection(url.jdbcUrl(), properties);
-  }
-
-  /** The same JDBC URL with another database name. */
-  static String withDatabase(String jdbcUrl, String name) {
-    int hostStart = jdbcUrl.indexOf("//") + 2;
-    int pathStart = jdbcUrl.indexOf('/', hostStart);
-    int query = jdbcUrl.indexOf('?');
-    String base =
-        pathStart < 0
-            ? (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query))
-            : jdbcUrl.substring(0, pathStart);
-    return base + "/" + name + (query < 0 ? "" : jdbcUrl.substring(query));
   }
 }
