@@ -100,7 +100,7 @@ public final class Bench {
       int backlog = freshBacklog(url);
       progress.println("drain: " + backlog + " rows to the integrator");
       integrator.resetPosts();
-      try (RelayProcess relay = startRelay(integrator, url, List.of())) {
+      try (RelayProcess relay = startRelay(integrator, url, options.relayOptions())) {
         result.add("drain", drain(integrator, url, backlog));
         progress.println(
             "e2e: "

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param drainRows the least backlog the drain phase delivers
  * @param e2eRate post-hooks offered per second in the end-to-end phase
  * @param relayJvmOptions options of the relay's JVM
+ * @param relayOptions options of {@code serve} for the draining relay (drain and e2e phases)
  * @param workDir where the relay's log goes
  */
 public record BenchOptions(
@@ -25,6 +26,7 @@ public record BenchOptions(
     Optional<Path> plot,
     boolean keepDatabase,
     List<String> relayJvmOptions,
+    List<String> relayOptions,
     Path workDir) {
 
   public BenchOptions {

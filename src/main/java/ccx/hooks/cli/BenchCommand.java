@@ -82,6 +82,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "Where the relay's log goes. Default: ${DEFAULT-VALUE}.")
   Path workDir;
 
+  @Option(
+      names = "--relay-options",
+      paramLabel = "OPTIONS",
+      defaultValue = "",
+      description =
+          "Options of serve for the draining relay, space-separated (e.g. \"--drain-concurrency 32\"). Default: none.")
+  String relayOptions;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -90,8 +98,6 @@ final class BenchCommand implements Callable<Integer> {
       throw new ccx.hooks.ConfigException(
           "--database-url is required: a PostgreSQL server on which bench may create a database");
     }
-    List<String> jvm =
-        Arrays.stream(relayJvmOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
     BenchOptions options =
         new BenchOptions(
             database.parse(),
@@ -100,7 +106,8 @@ final class BenchCommand implements Callable<Integer> {
             e2eRate,
             Optional.ofNullable(plot),
             keepDatabase,
-            jvm,
+            words(relayJvmOptions),
+            words(relayOptions),
             workDir);
     Logging.quiet();
     PrintWriter out = spec.commandLine().getOut();
@@ -113,6 +120,10 @@ final class BenchCommand implements Callable<Integer> {
       out.println(result);
     }
     return ExitCodes.OK;
+  }
+
+  private static List<String> words(String text) {
+    return Arrays.stream(text.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
   }
 
   static void printTable(PrintWriter out, JsonObject r) {

@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
   private static final int COMPLETION_WRITERS = 2;
+  private static final Duration CLAIM_PAUSE = Duration.ofMillis(5);
   private static final int COMPLETION_BATCH = 256;
 
   private final OutboxRepository outbox;
@@ -60,6 +64,8 @@ public final class OutboxDrainer implements AutoCloseable {
   private final Semaphore slots;
   private final Semaphore wakeSignal = new Semaphore(0);
   private final AtomicInteger inFlight = new AtomicInteger();
+  // Rows claimed (leased to this relay) and waiting for a free slot.
+  private final Queue<OutboxRow> ready = new ConcurrentLinkedQueue<>();
   private final Thread loop;
   private volatile boolean running;
   private NotificationListener listener;
@@ -129,16 +135,33 @@ public final class OutboxDrainer implements AutoCloseable {
 
   private void run() {
     boolean databaseWarned = false;
+    long lastPartialClaim = 0;
     while (running) {
       try {
         int wanted = claimable();
-        int claimed = wanted == 0 ? 0 : dispatch(claim(wanted));
+        int claimed = 0;
+        if (wanted > 0) {
+          // After a claim that found less than it wanted, the next waits a few milliseconds: every
+          // notification and every completion wakes this loop, and a claim per wake-up would
+          // spend the CPU on claim queries that each find a row or two.
+          long sincePartial = System.nanoTime() - lastPartialClaim;
+          if (sincePartial < CLAIM_PAUSE.toNanos()) {
+            LockSupport.parkNanos(CLAIM_PAUSE.toNanos() - sincePartial);
+          }
+          List<OutboxRow> rows = claim(wanted);
+          claimed = rows.size();
+          ready.addAll(rows);
+          startReady();
+        }
         if (databaseWarned) {
           log.info("Outbox database reachable again; draining resumes");
           databaseWarned = false;
         }
-        if (claimed > 0 && claimed == wanted && slots.availablePermits() > 0) {
+        if (claimed > 0 && claimed == wanted) {
           continue; // a full batch: there is probably more due right now
+        }
+        if (wanted > 0) {
+          lastPartialClaim = System.nanoTime();
         }
         awaitWake(claimed < wanted ? untilNextDue() : settings.pollInterval());
       } catch (RuntimeException e) {
@@ -154,21 +177,21 @@ public final class OutboxDrainer implements AutoCloseable {
     }
   }
 
-  /** Free delivery slots, or one probe at a time while the circuit is open or half-open. */
+  /**
+   * How many rows to claim now. Claimed rows wait in {@code ready} for a free slot, so a slot never
+   * waits for a claim query; the buffer is topped up once it is half empty, so that claims come in
+   * batches. While the circuit is open or half-open: one probe at a time.
+   */
   private int claimable() {
     CircuitBreaker.State state = http.breaker().getState();
     if (state == CircuitBreaker.State.OPEN
         || state == CircuitBreaker.State.HALF_OPEN
         || state == CircuitBreaker.State.FORCED_OPEN) {
-      return inFlight.get() == 0 ? 1 : 0;
+      return inFlight.get() == 0 && ready.isEmpty() ? 1 : 0;
     }
-    int free = slots.availablePermits();
-    // Each claim is a query: under load, wait until half the slots are free and claim them
-    // together, rather than one claim per finished delivery.
-    if (free < settings.drainConcurrency() / 2 && inFlight.get() > 0) {
-      return 0;
-    }
-    return free;
+    int buffered = ready.size();
+    int concurrency = settings.drainConcurrency();
+    return buffered > concurrency / 2 ? 0 : concurrency - buffered;
   }
 
   private List<OutboxRow> claim(int limit) {
@@ -176,33 +199,41 @@ public final class OutboxDrainer implements AutoCloseable {
         relayId, limit, settings.leaseDuration(), settings.ordering() == Ordering.CLUSTER);
   }
 
-  private int dispatch(List<OutboxRow> rows) {
-    for (OutboxRow row : rows) {
-      slots.acquireUninterruptibly();
+  /** Sends ready rows while slots are free. */
+  private void startReady() {
+    while (slots.tryAcquire()) {
+      OutboxRow row = ready.poll();
+      if (row == null) {
+        slots.release();
+        return;
+      }
       inFlight.incrementAndGet();
-      deliveries.submit(
-          () -> {
-            AtomicBoolean released = new AtomicBoolean();
-            // The slot bounds requests to the integrator: it is free again as soon as the answer
-            // is in, while the outcome is still being committed with others.
-            Runnable answered =
-                () -> {
-                  if (released.compareAndSet(false, true)) {
-                    inFlight.decrementAndGet();
-                    slots.release();
-                    wake();
-                  }
-                };
-            try {
-              deliver(row, answered);
-            } finally {
-              answered.run();
-              // A recorded row may let the next row of its cluster go.
-              wake();
-            }
-          });
+      deliveries.submit(() -> deliverInSlot(row));
     }
-    return rows.size();
+    if (ready.size() <= settings.drainConcurrency() / 2) {
+      wake();
+    }
+  }
+
+  private void deliverInSlot(OutboxRow row) {
+    AtomicBoolean released = new AtomicBoolean();
+    // The slot bounds requests to the integrator: it is free again as soon as the answer is in,
+    // while the outcome is still being committed together with others.
+    Runnable answered =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            inFlight.decrementAndGet();
+            slots.release();
+            startReady();
+          }
+        };
+    try {
+      deliver(row, answered);
+    } finally {
+      answered.run();
+      // A recorded row may let the next row of its cluster go.
+      wake();
+    }
   }
 
   private Duration untilNextDue() {
@@ -211,7 +242,7 @@ public final class OutboxDrainer implements AutoCloseable {
     if (due.isEmpty() || due.get().compareTo(poll) >= 0) {
       return poll;
     }
-    return due.get().isNegative() ? Duration.ZERO : due.get();
+    return due.get().isNegative() ? Duration.ofMillis(1) : due.get();
   }
 
   private void awaitWake(Duration timeout) {
@@ -313,6 +344,20 @@ public final class OutboxDrainer implements AutoCloseable {
         .record(took);
   }
 
+  /** Gives back the rows claimed but not yet sent: due again at once, for any relay. */
+  private void releaseReady() {
+    for (OutboxRow row = ready.poll(); row != null; row = ready.poll()) {
+      try {
+        outbox.release(row);
+      } catch (RuntimeException e) {
+        log.warn(
+            "Could not give back {} ({}); it is due again when its lease expires",
+            row.describe(),
+            RelayException.rootMessage(e));
+      }
+    }
+  }
+
   /**
    * Stops claiming, lets in-flight deliveries finish within the delivery timeout, then interrupts
    * the rest: an interrupted delivery is recorded as a failed attempt and retried by any relay.
@@ -326,6 +371,7 @@ public final class OutboxDrainer implements AutoCloseable {
     }
     try {
       loop.join(settings.pollInterval().plusSeconds(5).toMillis());
+      releaseReady();
       deliveries.shutdown();
       if (!deliveries.awaitTermination(
           settings.deliveryTimeout().plusSeconds(2).toMillis(), TimeUnit.MILLISECONDS)) {

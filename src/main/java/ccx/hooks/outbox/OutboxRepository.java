@@ -379,7 +379,11 @@ public final class OutboxRepository {
         .execute();
   }
 
-  /** How long until the earliest pending row is due (zero or negative: due now), if any. */
+  /**
+   * How long until the earliest pending row that is not yet due becomes due, if any. Rows already
+   * due but held back by their cluster's order are left out: they wait for a completion, not a
+   * time.
+   */
   public Optional<Duration> nextDueIn() {
     Field<Double> seconds =
         DSL.field(
@@ -388,7 +392,7 @@ public final class OutboxRepository {
     Double due =
         dsl.select(seconds)
             .from(HOOK_OUTBOX)
-            .where(HOOK_OUTBOX.STATUS.eq(PENDING))
+            .where(HOOK_OUTBOX.STATUS.eq(PENDING), HOOK_OUTBOX.NEXT_ATTEMPT_AT.gt(clock.now()))
             .fetchOne(seconds);
     return Optional.ofNullable(due).map(s -> Duration.ofNanos((long) (s * 1e9)));
   }

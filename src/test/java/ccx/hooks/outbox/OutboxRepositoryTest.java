@@ -82,7 +82,18 @@ class OutboxRepositoryTest {
         .containsEntry(OutboxStatus.FAILED, 0L);
     assertThat(outbox.oldestUnfinishedAge())
         .isBetween(Duration.ofSeconds(29), Duration.ofSeconds(40));
-    assertThat(outbox.nextDueIn()).hasValueSatisfying(d -> assertThat(d).isNegative());
+    assertThat(outbox.nextDueIn()).as("due already: nothing to wait for").isEmpty();
+  }
+
+  @Test
+  void the_next_due_time_is_that_of_the_earliest_retry() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow row = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    outbox.retryOrFail(
+        row, attempt(500, "HTTP 500"), Duration.ofSeconds(30), 25, Duration.ofHours(72));
+    assertThat(outbox.nextDueIn())
+        .hasValueSatisfying(
+            d -> assertThat(d).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(30)));
   }
 
   @Test
