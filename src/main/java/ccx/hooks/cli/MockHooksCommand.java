@@ -56,6 +56,16 @@ final class MockHooksCommand implements Callable<Integer> {
   Duration delay;
 
   @Option(
+      names = "--slow-rate",
+      paramLabel = "RATE",
+      defaultValue = "1",
+      description = {
+        "Share of requests that wait --delay, from 0 to 1 (e.g. 0.1: one in ten answers slowly).",
+        "Env: CCX_HOOK_SLOW_RATE. Default: ${DEFAULT-VALUE}."
+      })
+  double slowRate;
+
+  @Option(
       names = "--record",
       paramLabel = "FILE",
       description = {
@@ -73,7 +83,13 @@ final class MockHooksCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     MockHooksServer.Options options =
         new MockHooksServer.Options(
-            port, reject, failRate, delay, Optional.ofNullable(record), quiet ? null : System.out);
+            port,
+            reject,
+            failRate,
+            delay,
+            slowRate,
+            Optional.ofNullable(record),
+            quiet ? null : System.out);
     MockHooksServer server = MockHooksServer.start(options);
     CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onSignal(server, stopped::countDown);

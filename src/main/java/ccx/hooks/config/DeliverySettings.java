@@ -43,8 +43,12 @@ public record DeliverySettings(
   public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
 
-  /** Added to the delivery timeout to make a lease: room for the completion to commit. */
-  public static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+  /**
+   * Added to the delivery timeout to make a lease: room for the outcome to be committed (it waits
+   * for a group commit, milliseconds) and for a pause of the JVM. A relay that dies holds its rows
+   * this much longer than the timeout before another relay takes them.
+   */
+  public static final Duration LEASE_MARGIN = Duration.ofSeconds(10);
 
   public DeliverySettings {
     Validate.positive("--delivery-timeout", deliveryTimeout);

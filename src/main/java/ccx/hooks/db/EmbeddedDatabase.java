@@ -20,8 +20,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public static EmbeddedDatabase start(Optional<Path> dataDirectory) {
+    return start(dataDirectory, 0);
+  }
+
+  /**
+   * @param port where to listen; 0 picks a free port. A server restarted on its data directory and
+   *     port is, to its clients, the same server back again.
+   */
+  public static EmbeddedDatabase start(Optional<Path> dataDirectory, int port) {
     try {
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+      // Whoever started it stops it, in order: local-server closes the relay first.
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setRegisterShutdownHook(false);
+      if (port > 0) {
+        builder.setPort(port);
+      }
       if (dataDirectory.isPresent()) {
         Files.createDirectories(dataDirectory.get());
         builder.setDataDirectory(dataDirectory.get()).setCleanDataDirectory(false);

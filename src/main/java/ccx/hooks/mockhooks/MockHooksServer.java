@@ -37,6 +37,7 @@ public final class MockHooksServer implements AutoCloseable {
    * @param reject answer approval hooks with {@code "approved": false}
    * @param failRate the share of requests answered 503, from 0 to 1
    * @param delay how long to wait before answering
+   * @param slowRate the share of requests that wait {@code delay}, from 0 to 1
    * @param record a file to append each hook to as a JSON line, if any
    * @param out where to print hooks; null prints nothing
    */
@@ -45,15 +46,30 @@ public final class MockHooksServer implements AutoCloseable {
       boolean reject,
       double failRate,
       Duration delay,
+      double slowRate,
       Optional<Path> record,
       PrintStream out) {
     public Options {
+      if (slowRate < 0 || slowRate > 1) {
+        throw new IllegalArgumentException("--slow-rate must be between 0 and 1, got " + slowRate);
+      }
       if (failRate < 0 || failRate > 1) {
         throw new IllegalArgumentException("--fail-rate must be between 0 and 1, got " + failRate);
       }
       if (delay.isNegative()) {
         throw new IllegalArgumentException("--delay must not be negative");
       }
+    }
+
+    /** Every answer waits {@code delay}. */
+    public Options(
+        int port,
+        boolean reject,
+        double failRate,
+        Duration delay,
+        Optional<Path> record,
+        PrintStream out) {
+      this(port, reject, failRate, delay, 1, record, out);
     }
 
     public static Options quiet(int port) {
@@ -116,7 +132,8 @@ public final class MockHooksServer implements AutoCloseable {
       }
       String path = exchange.getRequestURI().getPath();
       Optional<Hook> hook = Hook.fromPath(path.substring(path.lastIndexOf('/') + 1));
-      if (!options.delay().isZero()) {
+      if (!options.delay().isZero()
+          && ThreadLocalRandom.current().nextDouble() < options.slowRate()) {
         sleep(options.delay());
       }
       int status;
@@ -134,14 +151,16 @@ public final class MockHooksServer implements AutoCloseable {
         status = 200;
         answer = answerTo(hook.get());
       }
+      // Printed and recorded before the answer goes out: a relay sends a cluster's next hook only
+      // after this answer, so the record's order is the order the hooks were accepted in.
+      print(exchange, path, status, body);
+      record(exchange, path, status, body);
       byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(status, bytes.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(bytes);
       }
-      print(exchange, path, status, body);
-      record(exchange, path, status, body);
     }
   }
 

@@ -1,0 +1,87 @@
+package ccx.hooks.chaos;
+
+import ccx.hooks.cli.Main;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One relay of the chaos run: {@code serve} from the built jar, in a process that can be killed.
+ */
+final class RelayNode {
+  private final Path jar;
+  private final Path log;
+  private final List<String> options;
+  private volatile Process process;
+  private volatile ManagedChannel channel;
+
+  RelayNode(Path jar, Path log, List<String> options) {
+    this.jar = jar;
+    this.log = log;
+    this.options = options;
+  }
+
+  /** Starts the relay on fresh ports; callers reach it through {@link #channel()} at once. */
+  synchronized void start() {
+    int grpcPort = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(List.of("-Xmx256m", "-cp", jar.toString(), Main.class.getName(), "serve"));
+    command.addAll(
+        List.of(
+            "--grpc-port",
+            Integer.toString(grpcPort),
+            "--admin-port",
+            Integer.toString(freePort())));
+    command.addAll(options);
+    try {
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ManagedChannel old = channel;
+    channel =
+        Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create())
+            .build();
+    if (old != null) {
+      old.shutdownNow();
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs, leases stay held until they expire. */
+  synchronized void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, and a wait for the orderly stop. */
+  synchronized void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    channel.shutdownNow();
+  }
+
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
