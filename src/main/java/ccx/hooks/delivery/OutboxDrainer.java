@@ -1,6 +1,7 @@
 package ccx.hooks.delivery;
 
 import ccx.hooks.RelayException;
+import ccx.hooks.admin.HookTimers;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
 import ccx.hooks.config.Ordering;
@@ -16,7 +17,6 @@ import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private final DeliverySettings settings;
   private final RetryPolicy retryPolicy;
   private final String relayId;
-  private final MeterRegistry metrics;
+  private final HookTimers timers;
   private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
   // Successful deliveries are recorded together: one transaction for all that finished meanwhile.
   private final GroupCommit<OutboxRepository.Delivered, Boolean> completions;
@@ -82,7 +82,9 @@ public final class OutboxDrainer implements AutoCloseable {
     this.settings = settings;
     this.retryPolicy = new RetryPolicy(settings.retryInitial(), settings.retryMax(), random);
     this.relayId = relayId;
-    this.metrics = metrics;
+    this.timers =
+        new HookTimers(
+            metrics, "ccx_hook_delivery", "Delivery attempts of outbox rows, by hook and outcome");
     this.slots = new Semaphore(settings.drainConcurrency());
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     this.completions =
@@ -336,12 +338,7 @@ public final class OutboxDrainer implements AutoCloseable {
   }
 
   private void record(OutboxRow row, String outcome, Duration took) {
-    Timer.builder("ccx_hook_delivery")
-        .description("Delivery attempts of outbox rows, by hook and outcome")
-        .tag("hook", row.hook().path())
-        .tag("outcome", outcome)
-        .register(metrics)
-        .record(took);
+    timers.record(row.hook(), outcome, took);
   }
 
   /** Gives back the rows claimed but not yet sent: due again at once, for any relay. */

@@ -1,5 +1,6 @@
 package ccx.hooks.prehook;
 
+import ccx.hooks.admin.HookTimers;
 import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.outbox.NewHook;
@@ -11,7 +12,6 @@ import ccx.hooks.wire.HookJson;
 import ccx.hooks.wire.WebhookIds;
 import com.google.protobuf.MessageOrBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -31,7 +31,7 @@ public final class PreHookRelay {
   private final PreHookClient client;
   private final FailurePolicy failurePolicy;
   private final OutboxRepository outbox;
-  private final MeterRegistry metrics;
+  private final HookTimers timers;
 
   public PreHookRelay(
       HookHttpClient http,
@@ -41,7 +41,9 @@ public final class PreHookRelay {
     this.client = new PreHookClient(http, settings.timeout());
     this.failurePolicy = settings.failurePolicy();
     this.outbox = outbox;
-    this.metrics = metrics;
+    this.timers =
+        new HookTimers(
+            metrics, "ccx_hook_prehook", "Pre-hook calls to the integrator, by hook and outcome");
   }
 
   /**
@@ -174,12 +176,7 @@ public final class PreHookRelay {
   }
 
   private void record(Hook hook, String outcome, long startNanos) {
-    Timer.builder("ccx_hook_prehook")
-        .description("Pre-hook calls to the integrator, by hook and outcome")
-        .tag("hook", hook.path())
-        .tag("outcome", outcome)
-        .register(metrics)
-        .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    timers.record(hook, outcome, Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
   private static String orNew(String workId) {
