@@ -59,6 +59,8 @@ public final class Relay implements AutoCloseable {
   private final AdminServer admin;
   private volatile Optional<String> notReady = Optional.of("starting: waiting for the database");
   private volatile boolean stopping;
+  private boolean migrationsVerified = true;
+  private HookHttpClient http;
   private OutboxWriter writer;
   private OutboxDrainer drainer;
   private RetentionSweeper sweeper;
@@ -72,7 +74,12 @@ public final class Relay implements AutoCloseable {
     new ProcessorMetrics().bindTo(metrics);
     new UptimeMetrics().bindTo(metrics);
     this.database = Database.open(config.database(), config.databasePoolSize());
-    this.admin = AdminServer.start(config.adminPort(), metrics, () -> notReady);
+    try {
+      this.admin = AdminServer.start(config.adminPort(), metrics, () -> notReady);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
   }
 
   /**
@@ -96,7 +103,7 @@ public final class Relay implements AutoCloseable {
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
     awaitDatabase();
     OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
-    HookHttpClient http = HookHttpClient.create(config.target());
+    http = HookHttpClient.create(config.target());
     OutboxGauges.register(metrics, outbox, http.breaker());
     if (config.delivery().drains()) {
       drainer =
@@ -122,7 +129,7 @@ public final class Relay implements AutoCloseable {
         Version.get(),
         grpc.port(),
         admin.port(),
-        config.target().baseUrl());
+        config.target().display());
   }
 
   /** Applies the migrations, retrying while the database cannot be reached. */
@@ -156,12 +163,33 @@ public final class Relay implements AutoCloseable {
     throw new RelayException("stopped while waiting for the database");
   }
 
+  /**
+   * Ready: the database answers, every migration is applied (checked again after each time the
+   * database was unreachable: it may come back restored from a backup), and gRPC serves.
+   */
   private void checkReadiness() {
     Optional<String> reason;
     try (Connection c = database.dataSource().getConnection()) {
       reason = c.isValid(1) ? Optional.empty() : Optional.of("database connection is not valid");
     } catch (SQLException e) {
       reason = Optional.of("database unreachable: " + RelayException.rootMessage(e));
+    }
+    if (reason.isPresent()) {
+      migrationsVerified = false;
+    } else if (!migrationsVerified) {
+      try {
+        migrationsVerified = database.migrated();
+        if (!migrationsVerified) {
+          reason =
+              Optional.of(
+                  "migrations are missing from the database; run: ccx-hook-service migrate");
+        }
+      } catch (RuntimeException e) {
+        reason = Optional.of("cannot read the migration history: " + RelayException.rootMessage(e));
+      }
+    }
+    if (reason.isEmpty() && (grpc == null || stopping)) {
+      reason = Optional.of("gRPC is not serving");
     }
     if (!reason.equals(notReady)) {
       if (reason.isPresent()) {
@@ -212,6 +240,9 @@ public final class Relay implements AutoCloseable {
     }
     if (sweeper != null) {
       sweeper.close();
+    }
+    if (http != null) {
+      http.close();
     }
     admin.close();
     database.close();

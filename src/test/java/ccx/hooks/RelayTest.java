@@ -173,6 +173,14 @@ class RelayTest {
   }
 
   @Test
+  void a_request_holding_a_nul_character_is_refused_naming_the_field() {
+    Run run = testClient("post_add_node", "{\"clusterId\":\"c\\u0000\",\"workId\":\"w\"}");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err().strip())
+        .isEqualTo("INVALID_ARGUMENT: cluster_id contains a NUL character");
+  }
+
+  @Test
   void admin_http_answers_health_readiness_and_metrics() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + relay.adminPort();

@@ -165,6 +165,46 @@ class TlsTest {
   }
 
   @Test
+  void test_client_reaches_a_mutual_tls_relay_with_its_tls_options() {
+    int port = start(Optional.of(tls("ca.pem")));
+    String[] call = {"post_add_node", "{\"nodeCount\":1}"};
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int withTls =
+        ccx.hooks.cli.Main.run(
+            new String[] {
+              "test-client",
+              "--target",
+              "localhost:" + port,
+              "--tls-ca",
+              tls("ca.pem").toString(),
+              "--tls-cert",
+              tls("client.pem").toString(),
+              "--tls-key",
+              tls("client.key").toString(),
+              call[0],
+              call[1]
+            },
+            java.util.Map.of(),
+            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+            new java.io.PrintStream(err, true));
+    // The relay answered (the request lacks cluster_id): the TLS handshake went through.
+    assertThat(withTls).isEqualTo(1);
+    assertThat(err.toString()).startsWith("INVALID_ARGUMENT: cluster_id is required");
+
+    java.io.ByteArrayOutputStream plainErr = new java.io.ByteArrayOutputStream();
+    int plaintext =
+        ccx.hooks.cli.Main.run(
+            new String[] {
+              "test-client", "--target", "localhost:" + port, "--timeout", "5s", call[0], call[1]
+            },
+            java.util.Map.of(),
+            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+            new java.io.PrintStream(plainErr, true));
+    assertThat(plaintext).isEqualTo(1);
+    assertThat(plainErr.toString()).startsWith("UNAVAILABLE");
+  }
+
+  @Test
   void a_missing_certificate_file_is_a_configuration_error_naming_the_option() {
     assertThatThrownBy(
             () ->

@@ -90,7 +90,7 @@ final class LocalServerCommand implements Callable<Integer> {
           .printf(
               "local-server ready: gRPC on localhost:%d, hooks to %s. Try:%n  bin/ccx-hook-service test-client --target localhost:%d add_node"
                   + " '{\"clusterId\":\"1\",\"cloud\":\"c1\",\"nodeCount\":1,\"instanceType\":\"i1\",\"authId\":\"a1\"}'%n",
-              relay.grpcPort(), hookUrl, relay.grpcPort());
+              relay.grpcPort(), config.target().display(), relay.grpcPort());
       relay.blockUntilShutdown();
       return ExitCodes.OK;
     } catch (RuntimeException e) {

@@ -119,8 +119,7 @@ final class TestClientCommand implements Callable<Integer> {
                                 + ")"));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ManagedChannel channel =
-        Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    ManagedChannel channel = Grpc.newChannelBuilder(target, credentials()).build();
     try {
       Message response = call(channel, first, request(first, operation));
       out.println(first.rpcName() + " " + COMPACT.print(response));

@@ -7,8 +7,7 @@ import java.time.Duration;
  * How the outbox is drained.
  *
  * @param deliveryTimeout {@code --delivery-timeout} (10s): one delivery attempt, connect to last
- *     byte. The lease on a row is this plus {@link #LEASE_MARGIN}, so a live worker never loses a
- *     row it is still delivering.
+ *     byte. The lease on a claimed row is derived from it ({@link #leaseDuration()}).
  * @param drainConcurrency {@code --drain-concurrency} (16): deliveries in flight per relay; 0 makes
  *     an intake-only relay that stores hooks and leaves delivery to other relays. More drains a
  *     backlog faster against a slow integrator, and loads it more.
@@ -90,8 +89,14 @@ public record DeliverySettings(
     return drainConcurrency > 0;
   }
 
+  /**
+   * A claimed row may wait in the drainer's buffer for a free slot (the drainer gives it back
+   * rather than send it after waiting one delivery timeout), then be delivered (one more), then
+   * have its outcome committed: two timeouts and the margin, so a live relay never loses a row it
+   * is still delivering.
+   */
   public Duration leaseDuration() {
-    return deliveryTimeout.plus(LEASE_MARGIN);
+    return deliveryTimeout.multipliedBy(2).plus(LEASE_MARGIN);
   }
 
   public DeliverySettings withRetry(Duration initial, Duration max, int attempts) {

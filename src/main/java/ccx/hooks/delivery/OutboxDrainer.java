@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * sends each on a virtual thread, and records the outcome against the lease. Wakes on LISTEN /
  * NOTIFY, on a finished delivery, when the earliest retry is due, and at least every poll interval.
  *
- * <p>While the integrator's circuit breaker is open, the drainer sends one row at a time as a probe
- * and gives back rows the breaker refuses without counting an attempt, so an outage does not burn
- * every row's attempts.
+ * <p>While the integrator's circuit breaker is open the drainer claims nothing; when the breaker
+ * turns half-open it sends one row as the probe. A row the breaker refuses is given back without
+ * counting an attempt, so an outage does not burn every row's attempts.
  */
 public final class OutboxDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -64,8 +65,12 @@ public final class OutboxDrainer implements AutoCloseable {
   private final Semaphore slots;
   private final Semaphore wakeSignal = new Semaphore(0);
   private final AtomicInteger inFlight = new AtomicInteger();
+
+  /** A row leased to this relay, and when (monotonic) it was claimed. */
+  private record Claimed(OutboxRow row, long claimedNanos) {}
+
   // Rows claimed (leased to this relay) and waiting for a free slot.
-  private final Queue<OutboxRow> ready = new ConcurrentLinkedQueue<>();
+  private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
   private final Thread loop;
   private volatile boolean running;
   private NotificationListener listener;
@@ -80,7 +85,8 @@ public final class OutboxDrainer implements AutoCloseable {
     this.outbox = outbox;
     this.http = http;
     this.settings = settings;
-    this.retryPolicy = new RetryPolicy(settings.retryInitial(), settings.retryMax(), random);
+    this.retryPolicy =
+        new RetryPolicy(settings.retryInitial(), settings.retryMax(), settings.maxAge(), random);
     this.relayId = relayId;
     this.timers =
         new HookTimers(
@@ -152,14 +158,15 @@ public final class OutboxDrainer implements AutoCloseable {
           }
           List<OutboxRow> rows = claim(wanted);
           claimed = rows.size();
-          ready.addAll(rows);
+          long now = System.nanoTime();
+          rows.forEach(row -> ready.add(new Claimed(row, now)));
           startReady();
         }
         if (databaseWarned) {
           log.info("Outbox database reachable again; draining resumes");
           databaseWarned = false;
         }
-        if (claimed > 0 && claimed == wanted) {
+        if (claimed > 0 && claimed == wanted && breakerClosed()) {
           continue; // a full batch: there is probably more due right now
         }
         if (wanted > 0) {
@@ -182,13 +189,15 @@ public final class OutboxDrainer implements AutoCloseable {
   /**
    * How many rows to claim now. Claimed rows wait in {@code ready} for a free slot, so a slot never
    * waits for a claim query; the buffer is topped up once it is half empty, so that claims come in
-   * batches. While the circuit is open or half-open: one probe at a time.
+   * batches. While the circuit is open nothing is claimed (the breaker moves to half-open by
+   * itself); half-open, one row at a time is the probe.
    */
   private int claimable() {
     CircuitBreaker.State state = http.breaker().getState();
-    if (state == CircuitBreaker.State.OPEN
-        || state == CircuitBreaker.State.HALF_OPEN
-        || state == CircuitBreaker.State.FORCED_OPEN) {
+    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
+      return 0;
+    }
+    if (state == CircuitBreaker.State.HALF_OPEN) {
       return inFlight.get() == 0 && ready.isEmpty() ? 1 : 0;
     }
     int buffered = ready.size();
@@ -201,16 +210,39 @@ public final class OutboxDrainer implements AutoCloseable {
         relayId, limit, settings.leaseDuration(), settings.ordering() == Ordering.CLUSTER);
   }
 
-  /** Sends ready rows while slots are free. */
+  private boolean breakerClosed() {
+    CircuitBreaker.State state = http.breaker().getState();
+    return state != CircuitBreaker.State.OPEN
+        && state != CircuitBreaker.State.HALF_OPEN
+        && state != CircuitBreaker.State.FORCED_OPEN;
+  }
+
+  /**
+   * Sends ready rows while slots are free. A row that waited longer than the delivery timeout is
+   * given back instead: its lease covers one such wait and one delivery, no more.
+   */
   private void startReady() {
-    while (slots.tryAcquire()) {
-      OutboxRow row = ready.poll();
-      if (row == null) {
+    while (running && slots.tryAcquire()) {
+      Claimed next = ready.poll();
+      if (next == null) {
         slots.release();
         return;
       }
+      if (System.nanoTime() - next.claimedNanos() > settings.deliveryTimeout().toNanos()) {
+        slots.release();
+        releaseQuietly(next.row());
+        continue;
+      }
       inFlight.incrementAndGet();
-      deliveries.submit(() -> deliverInSlot(row));
+      try {
+        deliveries.submit(() -> deliverInSlot(next.row()));
+      } catch (RejectedExecutionException stopping) {
+        // Shutting down: the row stays in the buffer and is given back with the others.
+        inFlight.decrementAndGet();
+        slots.release();
+        ready.add(next);
+        return;
+      }
     }
     if (ready.size() <= settings.drainConcurrency() / 2) {
       wake();
@@ -343,15 +375,19 @@ public final class OutboxDrainer implements AutoCloseable {
 
   /** Gives back the rows claimed but not yet sent: due again at once, for any relay. */
   private void releaseReady() {
-    for (OutboxRow row = ready.poll(); row != null; row = ready.poll()) {
-      try {
-        outbox.release(row);
-      } catch (RuntimeException e) {
-        log.warn(
-            "Could not give back {} ({}); it is due again when its lease expires",
-            row.describe(),
-            RelayException.rootMessage(e));
-      }
+    for (Claimed next = ready.poll(); next != null; next = ready.poll()) {
+      releaseQuietly(next.row());
+    }
+  }
+
+  private void releaseQuietly(OutboxRow row) {
+    try {
+      outbox.release(row);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not give back {} ({}); it is due again when its lease expires",
+          row.describe(),
+          RelayException.rootMessage(e));
     }
   }
 

@@ -13,11 +13,13 @@ import java.util.random.RandomGenerator;
 final class RetryPolicy {
   private final Duration retryInitial;
   private final Duration retryMax;
+  private final Duration maxWait;
   private final RandomGenerator random;
 
-  RetryPolicy(Duration retryInitial, Duration retryMax, RandomGenerator random) {
+  RetryPolicy(Duration retryInitial, Duration retryMax, Duration maxWait, RandomGenerator random) {
     this.retryInitial = retryInitial;
     this.retryMax = retryMax;
+    this.maxWait = maxWait;
     this.random = random;
   }
 
@@ -31,13 +33,15 @@ final class RetryPolicy {
     return Duration.ofNanos(Math.min(nanos, retryMax.toNanos()));
   }
 
-  /** The wait after attempt number {@code attempt}: in [ceiling/2, ceiling], or the Retry-After. */
+  /**
+   * The wait after attempt number {@code attempt}: in [ceiling/2, ceiling], or the Retry-After when
+   * that is longer.
+   */
   Duration delayAfter(int attempt, Optional<Duration> retryAfter) {
-    if (retryAfter.isPresent()) {
-      return retryAfter.get();
-    }
     long ceiling = ceiling(attempt).toNanos();
     long half = ceiling / 2;
-    return Duration.ofNanos(half + random.nextLong(ceiling - half + 1));
+    Duration backoff = Duration.ofNanos(half + random.nextLong(ceiling - half + 1));
+    Duration wait = retryAfter.filter(r -> r.compareTo(backoff) > 0).orElse(backoff);
+    return wait.compareTo(maxWait) > 0 ? maxWait : wait;
   }
 }

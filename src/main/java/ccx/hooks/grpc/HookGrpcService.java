@@ -26,6 +26,7 @@ import ccx.hooks.v1.PreRemoveNodeResponse;
 import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookJson;
 import ccx.hooks.wire.WebhookIds;
+import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import io.grpc.Context;
 import io.grpc.Deadline;
@@ -58,6 +59,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void preCreateCluster(
       PreCreateClusterRequest request, StreamObserver<PreCreateClusterResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.clusterId(request.getClusterId());
@@ -79,6 +81,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   @Override
   public void preAddNode(PreAddNodeRequest request, StreamObserver<PreAddNodeResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.clusterId(request.getClusterId());
@@ -97,6 +100,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void preRemoveNode(
       PreRemoveNodeRequest request, StreamObserver<PreRemoveNodeResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.clusterId(request.getClusterId());
@@ -112,6 +116,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void preDeleteCluster(
       PreDeleteClusterRequest request, StreamObserver<PreDeleteClusterResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.clusterId(request.getClusterId());
@@ -127,6 +132,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void postCreateCluster(
       PostCreateClusterRequest request, StreamObserver<PostCreateClusterResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.nodeCount(request.getNodeCount());
@@ -138,6 +144,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   @Override
   public void postAddNode(PostAddNodeRequest request, StreamObserver<PostAddNodeResponse> out) {
     respond(
+        request,
         out,
         () -> {
           RequestValidator.nodeCount(request.getNodeCount());
@@ -150,6 +157,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void postRemoveNode(
       PostRemoveNodeRequest request, StreamObserver<PostRemoveNodeResponse> out) {
     respond(
+        request,
         out,
         () -> {
           store(Hook.POST_REMOVE_NODE, request.getClusterId(), request.getWorkId(), request);
@@ -161,6 +169,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   public void postDeleteCluster(
       PostDeleteClusterRequest request, StreamObserver<PostDeleteClusterResponse> out) {
     respond(
+        request,
         out,
         () -> {
           store(Hook.POST_DELETE_CLUSTER, request.getClusterId(), request.getWorkId(), request);
@@ -182,9 +191,10 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
         : Optional.of(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
   }
 
-  private static <T> void respond(StreamObserver<T> out, Supplier<T> call) {
+  private static <T> void respond(Message request, StreamObserver<T> out, Supplier<T> call) {
     T response;
     try {
+      RequestValidator.noNulCharacters(request);
       response = call.get();
     } catch (InvalidRequestException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());

@@ -1,5 +1,10 @@
 package ccx.hooks.grpc;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.util.List;
+import java.util.Map;
+
 /** The checks every request passes before anything is sent or stored. */
 final class RequestValidator {
   /**
@@ -25,6 +30,22 @@ final class RequestValidator {
 
   static void workId(String workId) {
     maxLength("work_id", workId);
+  }
+
+  /**
+   * No string field may hold U+0000: PostgreSQL cannot store it, and no id or name has a reason to
+   * contain it.
+   */
+  static void noNulCharacters(Message request) {
+    for (Map.Entry<FieldDescriptor, Object> field : request.getAllFields().entrySet()) {
+      Object value = field.getValue();
+      List<?> values = value instanceof List<?> list ? list : List.of(value);
+      for (Object v : values) {
+        if (v instanceof String text && text.indexOf('\0') >= 0) {
+          throw new InvalidRequestException(field.getKey().getName() + " contains a NUL character");
+        }
+      }
+    }
   }
 
   private static void maxLength(String field, String value) {

@@ -1,6 +1,8 @@
 package ccx.hooks.outbox;
 
 import ccx.hooks.RelayException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -107,8 +109,39 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         batch.get(i).done().complete(results.get(i));
       }
     } catch (RuntimeException e) {
-      batch.forEach(p -> p.done().completeExceptionally(e));
+      if (batch.size() == 1 || unreachable(e)) {
+        batch.forEach(p -> p.done().completeExceptionally(e));
+        return;
+      }
+      // The database answered, but refused the batch: one bad item must not fail the others.
+      for (Pending<T, R> p : batch) {
+        try {
+          p.done().complete(work.apply(List.of(p.item())).get(0));
+        } catch (RuntimeException alone) {
+          p.done().completeExceptionally(alone);
+        }
+      }
     }
+  }
+
+  /** The database could not be reached: every item alone would fail the same way, slowly. */
+  static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException || t instanceof java.net.SocketException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        // 08: connection exception; 57: operator intervention (shutdown, cancel); 53: resources.
+        if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** Takes no more items, and returns once every item already handed in is committed or refused. */

@@ -183,12 +183,14 @@ public final class OutboxRepository {
     String[] lockedBy = new String[n];
     Integer[] attempts = new Integer[n];
     Integer[] statuses = new Integer[n];
+    OffsetDateTime[] claimedAt = new OffsetDateTime[n];
     for (int i = 0; i < n; i++) {
       OutboxRow row = deliveries.get(i).claimed();
       ids[i] = row.id();
       lockedBy[i] = row.lockedBy();
       attempts[i] = row.attempts();
       statuses[i] = deliveries.get(i).attempt().httpStatus();
+      claimedAt[i] = row.lastAttemptAt();
     }
     Set<Long> updated =
         dsl.transactionResult(
@@ -201,15 +203,18 @@ public final class OutboxRepository {
                           UPDATE hook_outbox o
                           SET status = 'delivered', delivered_at = {0}, locked_by = NULL, locked_until = NULL,
                               last_http_status = v.http_status, last_error = NULL
-                          FROM unnest({1}::bigint[], {2}::varchar[], {3}::int[], {4}::int[]) AS v(id, locked_by, attempt, http_status)
+                          FROM unnest({1}::bigint[], {2}::varchar[], {3}::int[], {4}::int[], {5}::timestamptz[])
+                               AS v(id, locked_by, attempt, http_status, claimed_at)
                           WHERE o.id = v.id AND o.status = 'delivering' AND o.locked_by = v.locked_by AND o.attempts = v.attempt
+                            AND o.last_attempt_at = v.claimed_at
                           RETURNING o.id
                           """,
                           clock.now(),
                           DSL.val(ids),
                           DSL.val(lockedBy),
                           DSL.val(attempts),
-                          DSL.val(statuses))
+                          DSL.val(statuses),
+                          DSL.val(claimedAt))
                       .getValues(0, Long.class));
             });
     List<Boolean> held = new ArrayList<>(n);
@@ -238,7 +243,7 @@ public final class OutboxRepository {
       startedAt[i] = attempt.startedAt().atOffset(ZoneOffset.UTC);
       durations[i] = (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis());
       statuses[i] = attempt.httpStatus();
-      errors[i] = attempt.error();
+      errors[i] = storable(attempt.error());
       bodies[i] = truncate(attempt.responseBody());
     }
     t.execute(
@@ -257,9 +262,18 @@ public final class OutboxRepository {
   }
 
   private static String truncate(String body) {
-    return body != null && body.length() > RESPONSE_BODY_LIMIT
-        ? body.substring(0, RESPONSE_BODY_LIMIT)
-        : body;
+    String stored = storable(body);
+    return stored != null && stored.length() > RESPONSE_BODY_LIMIT
+        ? stored.substring(0, RESPONSE_BODY_LIMIT)
+        : stored;
+  }
+
+  /**
+   * PostgreSQL text cannot hold U+0000, and an integrator's answer may contain it: one such answer
+   * must not fail the batch of outcomes it is committed with.
+   */
+  static String storable(String text) {
+    return text == null || text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
   }
 
   /**
@@ -294,7 +308,7 @@ public final class OutboxRepository {
               .setNull(HOOK_OUTBOX.LOCKED_BY)
               .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
               .set(HOOK_OUTBOX.LAST_HTTP_STATUS, attempt.httpStatus())
-              .set(HOOK_OUTBOX.LAST_ERROR, attempt.error())
+              .set(HOOK_OUTBOX.LAST_ERROR, storable(attempt.error()))
               .where(leaseHeld(claimed))
               .returning(HOOK_OUTBOX.STATUS, HOOK_OUTBOX.NEXT_ATTEMPT_AT)
               .fetchOptional(
@@ -462,13 +476,19 @@ public final class OutboxRepository {
     return Duration.ofMillis(Math.round((age == null ? 0 : age) * 1000));
   }
 
+  /**
+   * The claim is still the caller's: same holder, same attempt, and the same claim time. The claim
+   * time tells two claims apart even when a replay has reset the attempt count and the same relay
+   * claimed the row again.
+   */
   private Condition leaseHeld(OutboxRow claimed) {
     return HOOK_OUTBOX
         .ID
         .eq(claimed.id())
         .and(HOOK_OUTBOX.STATUS.eq(DELIVERING))
         .and(HOOK_OUTBOX.LOCKED_BY.eq(claimed.lockedBy()))
-        .and(HOOK_OUTBOX.ATTEMPTS.eq(claimed.attempts()));
+        .and(HOOK_OUTBOX.ATTEMPTS.eq(claimed.attempts()))
+        .and(HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(claimed.lastAttemptAt()));
   }
 
   private static void insertAttempt(DSLContext t, OutboxRow claimed, DeliveryAttempt attempt) {

@@ -6,10 +6,9 @@ import java.util.Optional;
 /**
  * A usable answer to a pre-hook.
  *
- * @param webhookId the {@code webhook-id} the call carried
  * @param json the body, when it was a JSON object (always, for approval hooks)
  */
-record PreHookAnswer(String webhookId, int status, Optional<HookJson.Answer> json) {
+record PreHookAnswer(Optional<HookJson.Answer> json) {
   String string(String field) {
     return json.map(a -> a.string(field)).orElse("");
   }

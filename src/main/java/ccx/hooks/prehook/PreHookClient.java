@@ -41,14 +41,13 @@ final class PreHookClient {
       throw new PreHookException(hook, "integrator answered HTTP " + response.status(), null);
     }
     try {
-      return new PreHookAnswer(
-          webhookId, response.status(), Optional.of(HookJson.parseAnswer(response.body())));
+      return new PreHookAnswer(Optional.of(HookJson.parseAnswer(response.body())));
     } catch (HookJson.NotJsonException e) {
       if (hook.kind() == Hook.Kind.APPROVAL) {
         throw new PreHookException(hook, "HTTP " + response.status() + " but " + e.getMessage(), e);
       }
       // A hook that cannot reject succeeds on any 2xx; the relay fills in the work_id.
-      return new PreHookAnswer(webhookId, response.status(), Optional.empty());
+      return new PreHookAnswer(Optional.empty());
     }
   }
 

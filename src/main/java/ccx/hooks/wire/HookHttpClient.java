@@ -87,8 +87,10 @@ public final class HookHttpClient {
             .failureRateThreshold(50)
             .waitDurationInOpenState(openFor)
             .permittedNumberOfCallsInHalfOpenState(1)
+            // Half-open after openFor by itself, so the drainer can wait for it without calling.
+            .automaticTransitionFromOpenToHalfOpenEnabled(true)
             .build();
-    return CircuitBreaker.of(target.baseUrl().toString(), config);
+    return CircuitBreaker.of(target.display(), config);
   }
 
   public CircuitBreaker breaker() {
@@ -97,6 +99,12 @@ public final class HookHttpClient {
 
   public HookTarget target() {
     return target;
+  }
+
+  /** Closes idle connections and the client's threads. */
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
   }
 
   /**
@@ -110,15 +118,16 @@ public final class HookHttpClient {
     if (!breaker.tryAcquirePermission()) {
       throw new HookCallException(
           Reason.CIRCUIT_OPEN,
-          "circuit breaker open: " + target.baseUrl() + " failed recently, not called",
+          "circuit breaker open: " + target.display() + " failed recently, not called",
           null);
     }
     long start = System.nanoTime();
     try {
       HookResponse response = execute(hook, webhookId, body, timeout);
       long nanos = System.nanoTime() - start;
-      // A 4xx means the integrator is up and answering; only its failures open the circuit.
-      if (response.status() >= 500 || response.status() == 429) {
+      // A 4xx means the integrator is up and answering, and a 429 that it is pacing us (Retry-After
+      // does the pacing): only its failures open the circuit.
+      if (response.status() >= 500) {
         breaker.onError(nanos, TimeUnit.NANOSECONDS, new IOException("HTTP " + response.status()));
       } else {
         breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);

@@ -45,6 +45,14 @@ public record HookTarget(
     return parsed;
   }
 
+  /**
+   * The URL as logs and errors may show it: without a user, password or query, which may hold
+   * credentials.
+   */
+  public String display() {
+    return baseUrl.newBuilder().username("").password("").query(null).build().toString();
+  }
+
   public HttpUrl urlOf(Hook hook) {
     return baseUrl.newBuilder().addPathSegment(hook.path()).build();
   }

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
   private final RetryPolicy policy =
       new RetryPolicy(
-          Duration.ofSeconds(1), Duration.ofMinutes(10), RandomGenerator.of("L64X128MixRandom"));
+          Duration.ofSeconds(1),
+          Duration.ofMinutes(10),
+          Duration.ofHours(72),
+          RandomGenerator.of("L64X128MixRandom"));
 
   @Test
   void the_schedule_doubles_from_the_initial_wait_and_stops_at_the_maximum() {
@@ -44,8 +47,16 @@ class RetryPolicyTest {
   }
 
   @Test
-  void a_retry_after_from_the_integrator_is_honoured_as_given() {
+  void a_retry_after_from_the_integrator_is_honoured_as_the_least_wait() {
     assertThat(policy.delayAfter(1, Optional.of(Duration.ofSeconds(120))))
         .isEqualTo(Duration.ofSeconds(120));
+    assertThat(policy.delayAfter(12, Optional.of(Duration.ofSeconds(1))))
+        .isBetween(Duration.ofMinutes(5), Duration.ofMinutes(10));
+  }
+
+  @Test
+  void no_wait_outlives_the_row() {
+    assertThat(policy.delayAfter(1, Optional.of(Duration.ofDays(400 * 365L))))
+        .isEqualTo(Duration.ofHours(72));
   }
 }

@@ -214,6 +214,38 @@ class OutboxRepositoryTest {
   }
 
   @Test
+  void a_stale_completion_is_fenced_off_even_when_a_replay_let_the_same_relay_claim_again() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow stale = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false);
+    OutboxRow current = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    assertThat(current.attempts()).isEqualTo(stale.attempts());
+    assertThat(current.lockedBy()).isEqualTo(stale.lockedBy());
+
+    assertThat(outbox.markDelivered(stale, attempt(200, null))).isFalse();
+    assertThat(
+            outbox.retryOrFail(
+                stale, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 25, Duration.ofHours(72)))
+        .isEmpty();
+    assertThat(outbox.markDelivered(current, attempt(200, null))).isTrue();
+  }
+
+  @Test
+  void an_answer_holding_a_nul_character_is_recorded_with_the_deliveries_beside_it() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE, true);
+    DeliveryAttempt nul =
+        new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), 200, null, "ok\u0000");
+    assertThat(
+            outbox.markDelivered(
+                List.of(
+                    new OutboxRepository.Delivered(rows.get(0), nul),
+                    new OutboxRepository.Delivered(rows.get(1), attempt(200, null)))))
+        .containsExactly(true, true);
+    assertThat(outbox.attempts(rows.get(0).id()).get(0).responseBody()).isEqualTo("ok\uFFFD");
+  }
+
+  @Test
   void release_gives_the_row_back_without_counting_the_attempt() {
     outbox.enqueue(List.of(hook("c1", "w1")));
     OutboxRow row = outbox.claim("relay-a", 10, LEASE, true).get(0);

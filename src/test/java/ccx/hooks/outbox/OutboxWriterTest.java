@@ -87,6 +87,26 @@ class OutboxWriterTest {
   }
 
   @Test
+  void a_hook_the_database_refuses_fails_alone_and_not_the_batch_it_came_with() throws Exception {
+    try (OutboxWriter writer = new OutboxWriter(outbox, 1);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> good = new ArrayList<>();
+      // jsonb refuses the escaped NUL character: this hook cannot be stored.
+      NewHook bad = new NewHook(Hook.POST_ADD_NODE, "bad", "c1", "{\"x\":\"\\u0000\"}", "msg_bad");
+      Future<?> refused = callers.submit(() -> writer.store(bad));
+      for (int i = 0; i < 100; i++) {
+        String workId = "good" + i;
+        good.add(callers.submit(() -> writer.store(hook("c2", workId))));
+      }
+      for (Future<?> call : good) {
+        call.get();
+      }
+      assertThatThrownBy(refused::get).hasCauseInstanceOf(OutboxUnavailableException.class);
+    }
+    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 100L);
+  }
+
+  @Test
   void every_caller_hears_of_a_failed_commit() {
     Database unreachable =
         Database.open(
