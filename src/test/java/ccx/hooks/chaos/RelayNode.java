@@ -33,7 +33,8 @@ final class RelayNode {
     int grpcPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(List.of("-Xmx256m", "-cp", jar.toString(), Main.class.getName(), "serve"));
+    command.addAll(
+        List.of("-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", jar.toString(), Main.class.getName(), "serve"));
     command.addAll(
         List.of(
             "--grpc-port",
