@@ -34,7 +34,13 @@ final class RelayNode {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(
-        List.of("-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-cp", jar.toString(), Main.class.getName(), "serve"));
+        List.of(
+            "-Xmx256m",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            jar.toString(),
+            Main.class.getName(),
+            "serve"));
     command.addAll(
         List.of(
             "--grpc-port",
