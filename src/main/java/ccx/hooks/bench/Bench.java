@@ -13,7 +13,6 @@ import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -473,11 +471,8 @@ public final class Bench {
   }
 
   private static Connection connect(DatabaseUrl url) {
-    Properties properties = new Properties();
-    url.user().ifPresent(u -> properties.setProperty("user", u));
-    url.password().ifPresent(p -> properties.setProperty("password", p));
     try {
-      return DriverManager.getConnection(url.jdbcUrl(), properties);
+      return url.connect(Map.of());
     } catch (SQLException e) {
       throw new RelayException("cannot connect to " + url.display() + ": " + e.getMessage(), e);
     }

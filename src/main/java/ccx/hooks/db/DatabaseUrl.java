@@ -5,7 +5,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * {@code --database-url}, either a JDBC URL ({@code jdbc:postgresql://host:5432/db?user=u}) or a
@@ -71,6 +76,19 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
         jdbcUrl.substring(0, end) + "/" + name + (query < 0 ? "" : jdbcUrl.substring(query)),
         user,
         password);
+  }
+
+  /**
+   * A connection of its own, outside any pool, with this URL's credentials.
+   *
+   * @param properties further driver properties (ApplicationName, timeouts), possibly none
+   */
+  public Connection connect(Map<String, String> properties) throws SQLException {
+    Properties all = new Properties();
+    all.putAll(properties);
+    user.ifPresent(u -> all.setProperty("user", u));
+    password.ifPresent(p -> all.setProperty("password", p));
+    return DriverManager.getConnection(jdbcUrl, all);
   }
 
   /** The URL as it may appear in a log line: without a password. */

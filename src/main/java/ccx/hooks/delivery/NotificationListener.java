@@ -3,11 +3,10 @@ package ccx.hooks.delivery;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.OutboxRepository;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
+import java.util.Map;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -74,13 +73,11 @@ final class NotificationListener implements AutoCloseable {
   }
 
   private Connection connect() throws SQLException {
-    Properties properties = new Properties();
-    url.user().ifPresent(u -> properties.setProperty("user", u));
-    url.password().ifPresent(p -> properties.setProperty("password", p));
-    properties.setProperty("ApplicationName", "ccx-hook-service listener");
-    properties.setProperty("connectTimeout", "3");
-    properties.setProperty("tcpKeepAlive", "true");
-    return DriverManager.getConnection(url.jdbcUrl(), properties);
+    return url.connect(
+        Map.of(
+            "ApplicationName", "ccx-hook-service listener",
+            "connectTimeout", "3",
+            "tcpKeepAlive", "true"));
   }
 
   private void sleep(Duration duration) {

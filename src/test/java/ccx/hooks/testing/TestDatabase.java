@@ -5,12 +5,11 @@ import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.db.EmbeddedDatabase;
 import java.net.InetSocketAddress;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -143,9 +142,6 @@ public final class TestDatabase {
   }
 
   private static Connection connect(DatabaseUrl url) throws SQLException {
-    Properties properties = new Properties();
-    url.user().ifPresent(u -> properties.setProperty("user", u));
-    url.password().ifPresent(p -> properties.setProperty("password", p));
-    return DriverManager.getConnection(url.jdbcUrl(), properties);
+    return url.connect(Map.of());
   }
 }
