@@ -102,7 +102,11 @@ public final class Relay implements AutoCloseable {
     // Certificates are read first: a wrong path fails the start at once, not after the database.
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
     awaitDatabase();
-    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    OutboxRepository outbox =
+        new OutboxRepository(
+            database.dsl(),
+            DatabaseClock.system(),
+            config.delivery().ordering() == ccx.hooks.config.Ordering.CLUSTER);
     http = HookHttpClient.create(config.target());
     OutboxGauges.register(metrics, outbox, http.breaker());
     if (config.delivery().drains()) {

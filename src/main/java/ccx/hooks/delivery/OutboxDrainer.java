@@ -4,7 +4,6 @@ import ccx.hooks.RelayException;
 import ccx.hooks.admin.HookTimers;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
-import ccx.hooks.config.Ordering;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DeliveryAttempt;
 import ccx.hooks.outbox.GroupCommit;
@@ -52,6 +51,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private static final int COMPLETION_WRITERS = 2;
   private static final Duration CLAIM_PAUSE = Duration.ofMillis(5);
   private static final int COMPLETION_BATCH = 256;
+  private static final Duration RESCUE_INTERVAL = Duration.ofSeconds(1);
 
   private final OutboxRepository outbox;
   private final HookHttpClient http;
@@ -73,6 +73,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
   private final Thread loop;
   private volatile boolean running;
+  private volatile long lastRescueNanos = System.nanoTime() - RESCUE_INTERVAL.toNanos() - 1;
   private NotificationListener listener;
 
   public OutboxDrainer(
@@ -123,6 +124,7 @@ public final class OutboxDrainer implements AutoCloseable {
    * @return how many rows were claimed
    */
   public int drainOnce() {
+    lastRescueNanos = System.nanoTime() - RESCUE_INTERVAL.toNanos() - 1;
     List<OutboxRow> rows = claim(settings.drainConcurrency());
     List<Future<?>> pending = new ArrayList<>(rows.size());
     for (OutboxRow row : rows) {
@@ -206,8 +208,17 @@ public final class OutboxDrainer implements AutoCloseable {
   }
 
   private List<OutboxRow> claim(int limit) {
-    return outbox.claim(
-        relayId, limit, settings.leaseDuration(), settings.ordering() == Ordering.CLUSTER);
+    // Rows whose relay died mid-delivery are due again once their lease expires; looking for them
+    // about once a second is often enough next to a lease of tens of seconds.
+    long now = System.nanoTime();
+    if (now - lastRescueNanos > RESCUE_INTERVAL.toNanos()) {
+      lastRescueNanos = now;
+      int rescued = outbox.rescueExpiredLeases();
+      if (rescued > 0) {
+        log.info("Took over {} row(s) whose lease had expired", rescued);
+      }
+    }
+    return outbox.claim(relayId, limit, settings.leaseDuration());
   }
 
   private boolean breakerClosed() {

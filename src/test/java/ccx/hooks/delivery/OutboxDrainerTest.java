@@ -294,7 +294,7 @@ class OutboxDrainerTest {
     store("c1", "w1");
     store("c2", "w2");
     DeliverySettings settings = settings(25);
-    List<OutboxRow> abandoned = outbox.claim("crashed-relay", 10, settings.leaseDuration(), true);
+    List<OutboxRow> abandoned = outbox.claim("crashed-relay", 10, settings.leaseDuration());
     assertThat(abandoned).hasSize(2);
 
     OutboxDrainer survivor = drainer("relay-b", settings, integrator.client());

@@ -57,7 +57,128 @@ class OutboxRepositoryTest {
     assertThat(outbox.enqueue(List.of(hook("c1", "w1")))).isZero();
     assertThat(outbox.enqueue(List.of(hook("c1", "")))).isEqualTo(1);
     assertThat(outbox.enqueue(List.of(hook("c1", "")))).isEqualTo(1);
-    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 3L);
+    assertThat(outbox.countByStatus())
+        .containsEntry(OutboxStatus.PENDING, 1L)
+        .containsEntry(OutboxStatus.QUEUED, 2L);
+  }
+
+  @Test
+  void a_hook_repeated_after_its_delivery_or_failure_stores_nothing_new() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+    outbox.markDelivered(claimed.get(0), attempt(200, null));
+    outbox.retryOrFail(
+        claimed.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(1));
+
+    assertThat(outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2"), hook("c3", "w3"))))
+        .isEqualTo(1);
+    assertThat(
+            outbox.list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10)))
+        .extracting(OutboxRow::workId, OutboxRow::status)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("w1", OutboxStatus.DELIVERED),
+            org.assertj.core.groups.Tuple.tuple("w2", OutboxStatus.FAILED),
+            org.assertj.core.groups.Tuple.tuple("w3", OutboxStatus.PENDING));
+  }
+
+  @Test
+  void rows_behind_a_head_are_queued_and_become_due_one_at_a_time_in_order() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
+    outbox.enqueue(List.of(hook("c1", "w3"), hook("c2", "w4")));
+    assertThat(statuses())
+        .containsExactly(
+            OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.QUEUED, OutboxStatus.PENDING);
+    for (String expected : List.of("w1", "w2", "w3")) {
+      List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+      assertThat(claimed).extracting(OutboxRow::workId).contains(expected);
+      claimed.forEach(row -> outbox.markDelivered(row, attempt(200, null)));
+    }
+    assertThat(outbox.countByStatus())
+        .containsEntry(OutboxStatus.QUEUED, 0L)
+        .containsEntry(OutboxStatus.PENDING, 0L);
+  }
+
+  @Test
+  void a_replayed_row_waits_for_its_clusters_head_and_then_goes_before_newer_rows() {
+    outbox.enqueue(List.of(hook("c1", "old")));
+    OutboxRow old = outbox.claim("relay-a", 10, LEASE).get(0);
+    outbox.retryOrFail(
+        old, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(1));
+    outbox.enqueue(List.of(hook("c1", "head"), hook("c1", "newer")));
+    OutboxRow head = outbox.claim("relay-a", 10, LEASE).get(0);
+    assertThat(head.workId()).isEqualTo("head");
+
+    assertThat(outbox.replay(ReplayFilter.ofIds(List.of(old.id())), false)).isEqualTo(1);
+    assertThat(outbox.find(old.id()).orElseThrow().status()).isEqualTo(OutboxStatus.QUEUED);
+    assertThat(outbox.claim("relay-a", 10, LEASE)).as("the head is still delivering").isEmpty();
+
+    outbox.markDelivered(head, attempt(200, null));
+    assertThat(outbox.claim("relay-a", 10, LEASE))
+        .extracting(OutboxRow::workId)
+        .containsExactly("old");
+  }
+
+  @Test
+  void a_delivered_row_replayed_by_id_is_delivered_again() {
+    outbox.enqueue(List.of(hook("c1", "w1")));
+    OutboxRow first = outbox.claim("relay-a", 10, LEASE).get(0);
+    outbox.markDelivered(first, attempt(200, null));
+    assertThat(outbox.replay(ReplayFilter.ofIds(List.of(first.id())), false)).isEqualTo(1);
+    OutboxRow again = outbox.claim("relay-a", 10, LEASE).get(0);
+    assertThat(again.id()).isEqualTo(first.id());
+    assertThat(again.deliveredAt()).isNull();
+    assertThat(outbox.markDelivered(again, attempt(200, null))).isTrue();
+    assertThat(outbox.attempts(first.id())).hasSize(2);
+  }
+
+  @Test
+  void retention_deletes_old_delivered_rows_with_their_attempts_and_keeps_replayed_ones() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+    claimed.forEach(row -> outbox.markDelivered(row, attempt(200, null)));
+    outbox.replay(ReplayFilter.ofIds(List.of(claimed.get(1).id())), false);
+    clock.advance(Duration.ofDays(8));
+
+    assertThat(outbox.deleteDelivered(Duration.ofDays(7), 100)).isEqualTo(1);
+    assertThat(outbox.find(claimed.get(0).id())).isEmpty();
+    assertThat(outbox.attempts(claimed.get(0).id())).isEmpty();
+    assertThat(outbox.find(claimed.get(1).id())).isPresent();
+  }
+
+  @Test
+  void vacuum_of_the_active_partition_clears_what_deliveries_left_behind() {
+    List<NewHook> hooks = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      hooks.add(hook("c" + i, "v" + i));
+    }
+    outbox.enqueue(hooks);
+    outbox.claim("relay-a", 200, LEASE).forEach(r -> outbox.markDelivered(r, attempt(200, null)));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> outbox.deadActiveTuples() >= 200);
+    outbox.vacuumActive();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> outbox.deadActiveTuples() == 0);
+  }
+
+  @Test
+  void a_claim_takes_no_more_rows_than_it_asks_for() {
+    List<NewHook> hooks = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      hooks.add(hook("c" + i, "w" + i));
+    }
+    outbox.enqueue(hooks);
+    assertThat(outbox.claim("relay-a", 16, LEASE)).hasSize(16);
+    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.DELIVERING, 16L);
+  }
+
+  private List<OutboxStatus> statuses() {
+    return outbox
+        .list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 100))
+        .stream()
+        .map(OutboxRow::status)
+        .toList();
   }
 
   @Test
@@ -88,7 +209,7 @@ class OutboxRepositoryTest {
   @Test
   void the_next_due_time_is_that_of_the_earliest_retry() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow row = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow row = outbox.claim("relay-a", 10, LEASE).get(0);
     outbox.retryOrFail(
         row, attempt(500, "HTTP 500"), Duration.ofSeconds(30), 25, Duration.ofHours(72));
     assertThat(outbox.nextDueIn())
@@ -99,15 +220,16 @@ class OutboxRepositoryTest {
   @Test
   void a_claimed_row_is_leased_and_not_claimed_again_until_the_lease_expires() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    List<OutboxRow> first = outbox.claim("relay-a", 10, LEASE, true);
+    List<OutboxRow> first = outbox.claim("relay-a", 10, LEASE);
     assertThat(first).hasSize(1);
     assertThat(first.get(0).status()).isEqualTo(OutboxStatus.DELIVERING);
     assertThat(first.get(0).attempts()).isEqualTo(1);
     assertThat(first.get(0).lockedBy()).isEqualTo("relay-a");
-    assertThat(outbox.claim("relay-b", 10, LEASE, true)).isEmpty();
+    assertThat(outbox.claim("relay-b", 10, LEASE)).isEmpty();
 
     clock.advance(LEASE.plusSeconds(1));
-    List<OutboxRow> takeover = outbox.claim("relay-b", 10, LEASE, true);
+    assertThat(outbox.rescueExpiredLeases()).isEqualTo(1);
+    List<OutboxRow> takeover = outbox.claim("relay-b", 10, LEASE);
     assertThat(takeover).hasSize(1);
     assertThat(takeover.get(0).attempts()).isEqualTo(2);
     assertThat(takeover.get(0).lockedBy()).isEqualTo("relay-b");
@@ -129,7 +251,7 @@ class OutboxRepositoryTest {
     outbox.enqueue(
         List.of(
             hook("c1", "w1"), hook("c1", "w2"), hook("c2", "w3"), hook("", "w4"), hook("", "w5")));
-    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE, true);
+    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
     assertThat(claimed).extracting(OutboxRow::workId).containsExactly("w1", "w3", "w4", "w5");
 
     OutboxRow w1 = claimed.get(0);
@@ -137,21 +259,22 @@ class OutboxRepositoryTest {
             outbox.retryOrFail(
                 w1, attempt(500, "HTTP 500"), Duration.ofSeconds(10), 25, Duration.ofHours(72)))
         .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.PENDING));
-    assertThat(outbox.claim("relay-a", 10, LEASE, true)).isEmpty();
+    assertThat(outbox.claim("relay-a", 10, LEASE)).isEmpty();
 
     clock.advance(Duration.ofSeconds(11));
-    List<OutboxRow> retry = outbox.claim("relay-a", 10, LEASE, true);
+    List<OutboxRow> retry = outbox.claim("relay-a", 10, LEASE);
     assertThat(retry).extracting(OutboxRow::workId).containsExactly("w1");
     outbox.markDelivered(retry.get(0), attempt(200, null));
-    assertThat(outbox.claim("relay-a", 10, LEASE, true))
+    assertThat(outbox.claim("relay-a", 10, LEASE))
         .extracting(OutboxRow::workId)
         .containsExactly("w2");
   }
 
   @Test
   void without_ordering_a_waiting_row_holds_back_nothing() {
+    outbox = new OutboxRepository(database.dsl(), clock, false);
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
-    assertThat(outbox.claim("relay-a", 10, LEASE, false))
+    assertThat(outbox.claim("relay-a", 10, LEASE))
         .extracting(OutboxRow::workId)
         .containsExactly("w1", "w2");
   }
@@ -159,12 +282,12 @@ class OutboxRepositoryTest {
   @Test
   void a_failed_row_stops_holding_back_its_cluster() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
-    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(
             outbox.retryOrFail(
                 w1, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72)))
         .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.FAILED));
-    assertThat(outbox.claim("relay-a", 10, LEASE, true))
+    assertThat(outbox.claim("relay-a", 10, LEASE))
         .extracting(OutboxRow::workId)
         .containsExactly("w2");
   }
@@ -173,7 +296,7 @@ class OutboxRepositoryTest {
   void a_row_older_than_the_max_age_fails_on_its_next_failure() {
     outbox.enqueue(List.of(hook("c1", "w1")));
     clock.advance(Duration.ofHours(2));
-    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(
             outbox.retryOrFail(
                 w1, attempt(null, "timeout"), Duration.ofSeconds(1), 25, Duration.ofHours(1)))
@@ -186,7 +309,7 @@ class OutboxRepositoryTest {
   @Test
   void replay_puts_failed_rows_back_with_a_fresh_budget() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    for (OutboxRow row : outbox.claim("relay-a", 10, LEASE, true)) {
+    for (OutboxRow row : outbox.claim("relay-a", 10, LEASE)) {
       outbox.retryOrFail(
           row, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
     }
@@ -197,7 +320,7 @@ class OutboxRepositoryTest {
     assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.FAILED, 2L);
     assertThat(outbox.replay(c1, false)).isEqualTo(1);
 
-    OutboxRow replayed = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow replayed = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(replayed.workId()).isEqualTo("w1");
     assertThat(replayed.attempts()).isEqualTo(1);
     assertThat(replayed.replayedAt()).isNotNull();
@@ -207,18 +330,18 @@ class OutboxRepositoryTest {
   @Test
   void replay_by_id_takes_a_row_from_a_relay_still_delivering_it() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow stale = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow stale = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false)).isEqualTo(1);
     assertThat(outbox.markDelivered(stale, attempt(200, null))).isFalse();
-    assertThat(outbox.claim("relay-b", 10, LEASE, true)).hasSize(1);
+    assertThat(outbox.claim("relay-b", 10, LEASE)).hasSize(1);
   }
 
   @Test
   void a_stale_completion_is_fenced_off_even_when_a_replay_let_the_same_relay_claim_again() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow stale = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow stale = outbox.claim("relay-a", 10, LEASE).get(0);
     outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false);
-    OutboxRow current = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow current = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(current.attempts()).isEqualTo(stale.attempts());
     assertThat(current.lockedBy()).isEqualTo(stale.lockedBy());
 
@@ -233,7 +356,7 @@ class OutboxRepositoryTest {
   @Test
   void an_answer_holding_a_nul_character_is_recorded_with_the_deliveries_beside_it() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE, true);
+    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE);
     DeliveryAttempt nul =
         new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), 200, null, "ok\u0000");
     assertThat(
@@ -248,16 +371,16 @@ class OutboxRepositoryTest {
   @Test
   void release_gives_the_row_back_without_counting_the_attempt() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow row = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow row = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(outbox.release(row)).isTrue();
-    OutboxRow again = outbox.claim("relay-a", 10, LEASE, true).get(0);
+    OutboxRow again = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(again.attempts()).isEqualTo(1);
   }
 
   @Test
   void retention_deletes_delivered_rows_only_once_they_are_old_enough() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE, true);
+    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE);
     outbox.markDelivered(rows.get(0), attempt(200, null));
     outbox.retryOrFail(
         rows.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));

@@ -1,0 +1,63 @@
+package ccx.hooks.outbox;
+
+import java.util.Collection;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The per-cluster order (DESIGN section 5), kept by parking: of a cluster's unfinished rows only
+ * the head is pending or delivering, and the rows behind it are {@code queued}. Two things must not
+ * interleave for one cluster: deciding whether a new row is a head or queued (intake, replay), and
+ * finishing a head and promoting the next row (completion). Each takes the cluster's
+ * transaction-scoped advisory lock first, so a row is never queued behind a head that has just
+ * finished without promoting it.
+ */
+final class ClusterHeads {
+  private ClusterHeads() {}
+
+  /**
+   * Locks the clusters (the empty cluster_id is never ordered, so never locked) for the rest of the
+   * transaction. Every caller locks in the same order, by key, so two transactions never wait for
+   * each other in a cycle. Must be its own statement, before the statement that decides: under READ
+   * COMMITTED that statement's snapshot then sees what the previous holder committed.
+   */
+  static void lock(DSLContext tx, Collection<String> clusterIds) {
+    String[] clusters =
+        clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
+    if (clusters.length == 0) {
+      return;
+    }
+    tx.fetch(
+        """
+        SELECT pg_advisory_xact_lock(k)
+        FROM (SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest({0}::varchar[]) AS c ORDER BY k) AS keys
+        """,
+        DSL.val(clusters));
+  }
+
+  /**
+   * Makes the earliest queued row of each cluster its head, where the cluster has none pending or
+   * delivering. Called with the clusters locked, after a head was delivered, failed or replayed.
+   * Both lookups are index probes on the active partition: the cost does not depend on how many
+   * rows the cluster holds back.
+   */
+  static void promote(DSLContext tx, Collection<String> clusterIds, org.jooq.Field<?> now) {
+    String[] clusters =
+        clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
+    if (clusters.length == 0) {
+      return;
+    }
+    tx.execute(
+        """
+        UPDATE hook_outbox o SET status = 'pending', next_attempt_at = {1}
+        FROM unnest({0}::varchar[]) AS c(cluster_id)
+             CROSS JOIN LATERAL (SELECT q.id FROM hook_outbox q
+                                 WHERE q.cluster_id = c.cluster_id AND q.status = 'queued'
+                                 ORDER BY q.id LIMIT 1) AS next
+        WHERE o.id = next.id AND o.status = 'queued'
+          AND NOT EXISTS (SELECT 1 FROM hook_outbox h
+                          WHERE h.cluster_id = c.cluster_id AND h.status IN ('pending', 'delivering'))
+        """,
+        DSL.val(clusters), now);
+  }
+}

@@ -1,0 +1,72 @@
+package ccx.hooks.outbox;
+
+import java.util.Arrays;
+import java.util.List;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/** Stores new hooks: a head where its cluster has no unfinished row, else queued behind it. */
+final class Intake {
+  private final DSLContext dsl;
+  private final DatabaseClock clock;
+  private final boolean clusterOrdered;
+
+  Intake(DSLContext dsl, DatabaseClock clock, boolean clusterOrdered) {
+    this.dsl = dsl;
+    this.clock = clock;
+    this.clusterOrdered = clusterOrdered;
+  }
+
+  int enqueue(List<NewHook> hooks) {
+    int n = hooks.size();
+    String[] names = new String[n];
+    String[] workIds = new String[n];
+    String[] clusterIds = new String[n];
+    String[] payloads = new String[n];
+    String[] webhookIds = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewHook hook = hooks.get(i);
+      names[i] = hook.hook().path();
+      workIds[i] = hook.workId();
+      clusterIds[i] = hook.clusterId();
+      payloads[i] = hook.payload();
+      webhookIds[i] = hook.webhookId();
+    }
+    // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
+    // plans it once per connection. Rows are inserted (and get their ids) in list order. A row is
+    // its cluster's head when it is the batch's first of that cluster and the cluster has no
+    // unfinished row. A key already delivered or failed is skipped here; one already unfinished
+    // is skipped by the unique index of the active partition (ON CONFLICT).
+    return dsl.transactionResult(
+        tx -> {
+          DSLContext t = tx.dsl();
+          if (clusterOrdered) {
+            ClusterHeads.lock(t, Arrays.asList(clusterIds));
+          }
+          return t.execute(
+              """
+              INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at)
+              SELECT h, w, c, p::jsonb, i,
+                     CASE WHEN NOT {6} OR c = '' THEN 'pending'
+                          WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
+                               AND NOT EXISTS (SELECT 1 FROM hook_outbox o
+                                               WHERE o.cluster_id = c AND o.status IN ('queued', 'pending', 'delivering'))
+                          THEN 'pending' ELSE 'queued' END,
+                     {0}, {0}
+              FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[])
+                   WITH ORDINALITY AS t(h, w, c, p, i, n)
+              WHERE w = '' OR NOT EXISTS (SELECT 1 FROM hook_outbox d
+                                          WHERE d.hook = h AND d.work_id = w AND d.status IN ('delivered', 'failed'))
+              ORDER BY n
+              ON CONFLICT DO NOTHING
+              """,
+              clock.now(),
+              DSL.val(names),
+              DSL.val(workIds),
+              DSL.val(clusterIds),
+              DSL.val(payloads),
+              DSL.val(webhookIds),
+              DSL.val(clusterOrdered));
+        });
+  }
+}

@@ -1,0 +1,228 @@
+package ccx.hooks.outbox;
+
+import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.when;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
+
+/**
+ * The lease lifecycle of a row: claimed (pending to delivering, with a lease), then delivered,
+ * retried, failed or given back. Every completion checks {@link #leaseHeld} first, so a relay whose
+ * lease expired cannot overwrite a newer result; a completion that finishes a cluster's head
+ * promotes the next row of that cluster in the same transaction.
+ */
+final class Leases {
+  // Literals, not bind values: a plan can then use the partial indexes and name the partition.
+  private static final Field<String> PENDING = DSL.inline(OutboxStatus.PENDING.column());
+  private static final Field<String> DELIVERING = DSL.inline(OutboxStatus.DELIVERING.column());
+  private static final Field<String> FAILED = DSL.inline(OutboxStatus.FAILED.column());
+
+  private final DSLContext dsl;
+  private final DatabaseClock clock;
+
+  Leases(DSLContext dsl, DatabaseClock clock) {
+    this.dsl = dsl;
+    this.clock = clock;
+  }
+
+  /**
+   * Claims up to {@code limit} due pending rows, earliest due first. The scan reads the claim index
+   * of the active partition, which holds one entry per cluster with a head and none for the rows
+   * queued behind it, and in which a head waiting for its retry sorts after now().
+   */
+  List<OutboxRow> claim(String relayId, int limit, Duration lease) {
+    Field<OffsetDateTime> now = clock.now();
+    // The locking select runs once, as a materialized CTE: joined as a subquery, the planner may
+    // run it again for each row it updates, and each run would lock further rows. Statuses are
+    // literals, not bind values, so that the plan can use the partial claim index and name the
+    // partition.
+    List<OutboxRow> rows =
+        dsl.fetch(
+                """
+                WITH claimed AS MATERIALIZED (
+                  SELECT id FROM hook_outbox
+                  WHERE status = 'pending' AND next_attempt_at <= {0}
+                  ORDER BY next_attempt_at, id
+                  LIMIT {1}
+                  FOR UPDATE SKIP LOCKED)
+                UPDATE hook_outbox o
+                SET status = 'delivering', locked_by = {2}, locked_until = {3},
+                    attempts = o.attempts + 1, last_attempt_at = {0}
+                FROM claimed
+                WHERE o.id = claimed.id AND o.status = 'pending'
+                RETURNING o.*
+                """,
+                now, DSL.val(limit), DSL.val(relayId), DatabaseClock.plus(now, lease))
+            .into(HOOK_OUTBOX)
+            .map(OutboxRows::toRow);
+    List<OutboxRow> sorted = new ArrayList<>(rows);
+    sorted.sort(Comparator.comparingLong(OutboxRow::id));
+    return sorted;
+  }
+
+  /**
+   * Makes rows whose lease expired (their relay died or stalled mid-delivery) pending again, due
+   * now: they stay their cluster's head, and the attempt they were claimed for stays counted.
+   */
+  int rescueExpired() {
+    Field<OffsetDateTime> now = clock.now();
+    return dsl.update(HOOK_OUTBOX)
+        .set(HOOK_OUTBOX.STATUS, PENDING)
+        .setNull(HOOK_OUTBOX.LOCKED_BY)
+        .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+        .set(HOOK_OUTBOX.NEXT_ATTEMPT_AT, now)
+        .where(HOOK_OUTBOX.STATUS.eq(DELIVERING), HOOK_OUTBOX.LOCKED_UNTIL.le(now))
+        .execute();
+  }
+
+  /** Records successful deliveries in one transaction; for each, whether its lease was held. */
+  List<Boolean> markDelivered(List<OutboxRepository.Delivered> deliveries) {
+    int n = deliveries.size();
+    Long[] ids = new Long[n];
+    String[] lockedBy = new String[n];
+    Integer[] attempts = new Integer[n];
+    Integer[] statuses = new Integer[n];
+    OffsetDateTime[] claimedAt = new OffsetDateTime[n];
+    List<String> clusters = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      OutboxRow row = deliveries.get(i).claimed();
+      ids[i] = row.id();
+      lockedBy[i] = row.lockedBy();
+      attempts[i] = row.attempts();
+      statuses[i] = deliveries.get(i).attempt().httpStatus();
+      claimedAt[i] = row.lastAttemptAt();
+      clusters.add(row.clusterId());
+    }
+    Set<Long> updated =
+        ConcurrentMove.retry(
+            () ->
+                dsl.transactionResult(
+                    tx -> {
+                      DSLContext t = tx.dsl();
+                      ClusterHeads.lock(t, clusters);
+                      Attempts.insert(t, deliveries);
+                      // The lease rule of leaseHeld, for a batch: same holder, attempt and claim.
+                      Set<Long> done =
+                          new HashSet<>(
+                              t.fetch(
+                                      """
+                                      UPDATE hook_outbox o
+                                      SET status = 'delivered', delivered_at = {0}, locked_by = NULL, locked_until = NULL,
+                                          last_http_status = v.http_status, last_error = NULL
+                                      FROM unnest({1}::bigint[], {2}::varchar[], {3}::int[], {4}::int[], {5}::timestamptz[])
+                                           AS v(id, locked_by, attempt, http_status, claimed_at)
+                                      WHERE o.id = v.id AND o.status = 'delivering' AND o.locked_by = v.locked_by
+                                        AND o.attempts = v.attempt AND o.last_attempt_at = v.claimed_at
+                                      RETURNING o.id
+                                      """,
+                                      clock.now(),
+                                      DSL.val(ids),
+                                      DSL.val(lockedBy),
+                                      DSL.val(attempts),
+                                      DSL.val(statuses),
+                                      DSL.val(claimedAt))
+                                  .getValues(0, Long.class));
+                      List<String> finished = new ArrayList<>();
+                      for (OutboxRepository.Delivered d : deliveries) {
+                        if (done.contains(d.claimed().id())) {
+                          finished.add(d.claimed().clusterId());
+                        }
+                      }
+                      ClusterHeads.promote(t, finished, clock.now());
+                      return done;
+                    }));
+    List<Boolean> held = new ArrayList<>(n);
+    for (Long id : ids) {
+      held.add(updated.contains(id));
+    }
+    return held;
+  }
+
+  /**
+   * Records a failed attempt: pending again after {@code delay}, or failed once the row made {@code
+   * maxAttempts} attempts or is older than {@code maxAge}. A failed head lets the next row of its
+   * cluster go.
+   */
+  Optional<RetryOutcome> retryOrFail(
+      OutboxRow claimed,
+      DeliveryAttempt attempt,
+      Duration delay,
+      int maxAttempts,
+      Duration maxAge) {
+    Field<OffsetDateTime> now = clock.now();
+    Condition exhausted =
+        HOOK_OUTBOX
+            .ATTEMPTS
+            .ge(maxAttempts)
+            .or(
+                DatabaseClock.plus(
+                        coalesce(HOOK_OUTBOX.REPLAYED_AT, HOOK_OUTBOX.CREATED_AT), maxAge)
+                    .le(now));
+    return ConcurrentMove.retry(
+        () ->
+            dsl.transactionResult(
+                tx -> {
+                  DSLContext t = tx.dsl();
+                  ClusterHeads.lock(t, List.of(claimed.clusterId()));
+                  Attempts.insert(t, List.of(new OutboxRepository.Delivered(claimed, attempt)));
+                  Optional<RetryOutcome> outcome =
+                      t.update(HOOK_OUTBOX)
+                          .set(HOOK_OUTBOX.STATUS, when(exhausted, FAILED).otherwise(PENDING))
+                          .set(HOOK_OUTBOX.NEXT_ATTEMPT_AT, DatabaseClock.plus(now, delay))
+                          .setNull(HOOK_OUTBOX.LOCKED_BY)
+                          .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+                          .set(HOOK_OUTBOX.LAST_HTTP_STATUS, attempt.httpStatus())
+                          .set(HOOK_OUTBOX.LAST_ERROR, Attempts.storable(attempt.error()))
+                          .where(leaseHeld(claimed))
+                          .returning(HOOK_OUTBOX.STATUS, HOOK_OUTBOX.NEXT_ATTEMPT_AT)
+                          .fetchOptional(
+                              r ->
+                                  new RetryOutcome(
+                                      OutboxStatus.fromColumn(r.get(HOOK_OUTBOX.STATUS)),
+                                      r.get(HOOK_OUTBOX.NEXT_ATTEMPT_AT)));
+                  if (outcome.isPresent() && outcome.get().status() == OutboxStatus.FAILED) {
+                    ClusterHeads.promote(t, List.of(claimed.clusterId()), now);
+                  }
+                  return outcome;
+                }));
+  }
+
+  /** Gives a claimed row back without counting the attempt: due again at once, still the head. */
+  boolean release(OutboxRow claimed) {
+    return dsl.update(HOOK_OUTBOX)
+            .set(HOOK_OUTBOX.STATUS, PENDING)
+            .set(HOOK_OUTBOX.ATTEMPTS, HOOK_OUTBOX.ATTEMPTS.minus(1))
+            .setNull(HOOK_OUTBOX.LOCKED_BY)
+            .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+            .where(leaseHeld(claimed))
+            .execute()
+        == 1;
+  }
+
+  /**
+   * The lease rule: the claim is still the caller's (same holder, same attempt, and the same claim
+   * time, which tells two claims apart even when a replay reset the attempt count and the same
+   * relay claimed the row again). The batch form in {@link #markDelivered} states the same rule.
+   */
+  static Condition leaseHeld(OutboxRow claimed) {
+    return HOOK_OUTBOX
+        .ID
+        .eq(claimed.id())
+        .and(HOOK_OUTBOX.STATUS.eq(DELIVERING))
+        .and(HOOK_OUTBOX.LOCKED_BY.eq(claimed.lockedBy()))
+        .and(HOOK_OUTBOX.ATTEMPTS.eq(claimed.attempts()))
+        .and(HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(claimed.lastAttemptAt()));
+  }
+}
