@@ -22,16 +22,31 @@ final class ClusterHeads {
    * COMMITTED that statement's snapshot then sees what the previous holder committed.
    */
   static void lock(DSLContext tx, Collection<String> clusterIds) {
+    lock(tx, clusterIds, "pg_advisory_xact_lock");
+  }
+
+  /**
+   * Locks the clusters for intake, which conflicts with finishing a head but not with other
+   * intakes: two concurrent calls for one cluster may then both find no head and both become heads,
+   * which orders them no worse than their calls were (concurrent, so unordered); the rows after
+   * them queue behind both. Shared, so that intake batches that share clusters do not wait for each
+   * other.
+   */
+  static void lockShared(DSLContext tx, Collection<String> clusterIds) {
+    lock(tx, clusterIds, "pg_advisory_xact_lock_shared");
+  }
+
+  private static void lock(DSLContext tx, Collection<String> clusterIds, String function) {
     String[] clusters =
         clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
     if (clusters.length == 0) {
       return;
     }
     tx.fetch(
-        """
-        SELECT pg_advisory_xact_lock(k)
-        FROM (SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest({0}::varchar[]) AS c ORDER BY k) AS keys
-        """,
+        "SELECT "
+            + function
+            + "(k) FROM (SELECT DISTINCT hashtextextended(c, 0) AS k"
+            + " FROM unnest({0}::varchar[]) AS c ORDER BY k) AS keys",
         DSL.val(clusters));
   }
 

@@ -37,14 +37,20 @@ final class Intake {
     // its cluster's head when it is the batch's first of that cluster and the cluster has no
     // unfinished row. A key already delivered or failed is skipped here; one already unfinished
     // is skipped by the unique index of the active partition (ON CONFLICT).
-    return dsl.transactionResult(
-        tx -> {
-          DSLContext t = tx.dsl();
-          if (clusterOrdered) {
-            ClusterHeads.lock(t, Arrays.asList(clusterIds));
-          }
-          return t.execute(
-              """
+    // The connection is taken once, outside the transaction: while the database is down, taking it
+    // fails after the pool's connection timeout, and a rollback must not wait that long again for
+    // a second one (a post-hook answers UNAVAILABLE within its caller's deadline).
+    return dsl.connectionResult(
+        connection ->
+            DSL.using(connection, dsl.dialect(), dsl.settings())
+                .transactionResult(
+                    tx -> {
+                      DSLContext t = tx.dsl();
+                      if (clusterOrdered) {
+                        ClusterHeads.lockShared(t, Arrays.asList(clusterIds));
+                      }
+                      return t.execute(
+                          """
               INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at)
               SELECT h, w, c, p::jsonb, i,
                      CASE WHEN NOT {6} OR c = '' THEN 'pending'
@@ -60,13 +66,13 @@ final class Intake {
               ORDER BY n
               ON CONFLICT DO NOTHING
               """,
-              clock.now(),
-              DSL.val(names),
-              DSL.val(workIds),
-              DSL.val(clusterIds),
-              DSL.val(payloads),
-              DSL.val(webhookIds),
-              DSL.val(clusterOrdered));
-        });
+                          clock.now(),
+                          DSL.val(names),
+                          DSL.val(workIds),
+                          DSL.val(clusterIds),
+                          DSL.val(payloads),
+                          DSL.val(webhookIds),
+                          DSL.val(clusterOrdered));
+                    }));
   }
 }

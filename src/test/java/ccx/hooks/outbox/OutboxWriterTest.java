@@ -68,7 +68,7 @@ class OutboxWriterTest {
         assertThat(call.get()).isTrue();
       }
     }
-    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 2000L);
+    assertThat(unfinished()).isEqualTo(2000L);
   }
 
   @Test
@@ -103,7 +103,7 @@ class OutboxWriterTest {
       }
       assertThatThrownBy(refused::get).hasCauseInstanceOf(OutboxUnavailableException.class);
     }
-    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.PENDING, 100L);
+    assertThat(unfinished()).isEqualTo(100L);
   }
 
   @Test
@@ -130,5 +130,11 @@ class OutboxWriterTest {
     assertThatThrownBy(() -> writer.store(hook("c1", "w1")))
         .isInstanceOf(OutboxUnavailableException.class);
     assertThat(rowsWithWorkId("w1")).isZero();
+  }
+
+  /** Stored and not yet delivered: heads (pending) and the rows queued behind them. */
+  private long unfinished() {
+    var counts = outbox.countByStatus();
+    return counts.get(OutboxStatus.PENDING) + counts.get(OutboxStatus.QUEUED);
   }
 }
