@@ -97,6 +97,72 @@ class TwoDrainersTest {
     }
   }
 
+  @Test
+  void hooks_stored_while_two_drainers_run_are_all_delivered_once_in_cluster_order()
+      throws Exception {
+    // Few clusters and a steady stream: heads finish while the next rows of their cluster are
+    // being stored, which is where a row could be queued behind a head that just finished.
+    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
+    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    int writers = 8;
+    int perWriter = 500;
+    Map<String, List<String>> sentByCluster = new java.util.concurrent.ConcurrentHashMap<>();
+    try (RecordingIntegrator integrator = new RecordingIntegrator();
+        OutboxDrainer a = drainer(outbox, integrator, "relay-a");
+        OutboxDrainer b = drainer(outbox, integrator, "relay-b");
+        ccx.hooks.outbox.OutboxWriter writer = new ccx.hooks.outbox.OutboxWriter(outbox)) {
+      a.start(database.url());
+      b.start(database.url());
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < writers; t++) {
+        int owner = t;
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      // Each writer owns its clusters, so each cluster's order is the order
+                      // its writer stored them in.
+                      for (int i = 0; i < perWriter; i++) {
+                        String cluster = "s" + (owner + writers * (i % 3));
+                        String webhookId = "msg_s" + owner + "_" + i;
+                        writer.store(
+                            new NewHook(
+                                Hook.POST_ADD_NODE,
+                                "ws" + owner + "_" + i,
+                                cluster,
+                                "{}",
+                                webhookId));
+                        sentByCluster
+                            .computeIfAbsent(
+                                cluster,
+                                c -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                            .add(webhookId);
+                      }
+                    }));
+      }
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      int total = writers * perWriter;
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> outbox.countByStatus().get(OutboxStatus.DELIVERED) == total);
+
+      List<String> received =
+          integrator.received().stream().map(RecordingIntegrator.Received::webhookId).toList();
+      assertThat(received).hasSize(total).doesNotHaveDuplicates();
+      Map<String, String> clusterOf = new LinkedHashMap<>();
+      sentByCluster.forEach((cluster, ids) -> ids.forEach(id -> clusterOf.put(id, cluster)));
+      Map<String, List<String>> receivedByCluster =
+          received.stream()
+              .collect(
+                  Collectors.groupingBy(clusterOf::get, LinkedHashMap::new, Collectors.toList()));
+      sentByCluster.forEach(
+          (cluster, ids) -> assertThat(receivedByCluster.get(cluster)).as(cluster).isEqualTo(ids));
+    }
+  }
+
   private static OutboxDrainer drainer(
       OutboxRepository outbox, RecordingIntegrator integrator, String relayId) {
     return new OutboxDrainer(
