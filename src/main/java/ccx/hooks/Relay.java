@@ -2,6 +2,7 @@ package ccx.hooks;
 
 import ccx.hooks.admin.AdminServer;
 import ccx.hooks.admin.OutboxGauges;
+import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
@@ -103,8 +104,8 @@ public final class Relay implements AutoCloseable {
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
     awaitDatabase();
     OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
-    http = HookHttpClient.create(config.target());
-    OutboxGauges.register(metrics, outbox, http.breaker());
+    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics));
+    OutboxGauges.register(metrics, outbox);
     if (config.delivery().drains()) {
       drainer =
           new OutboxDrainer(

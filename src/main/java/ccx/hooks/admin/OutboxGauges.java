@@ -2,18 +2,16 @@ package ccx.hooks.admin;
 
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxStatus;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * Gauges read from the outbox table and the circuit breaker. The table is queried at most once per
- * {@link #REFRESH}, however often (and by however many scrapers) the metrics are read. Gauges hold
- * their state strongly: Micrometer's default weak reference would let it be collected, and the
- * gauges would read NaN.
+ * Gauges read from the outbox table (the breakers' own are in {@code EndpointBreakers}). The table
+ * is queried at most once per {@link #REFRESH}, however often (and by however many scrapers) the
+ * metrics are read. Gauges hold their state strongly: Micrometer's default weak reference would let
+ * it be collected, and the gauges would read NaN.
  */
 public final class OutboxGauges {
   static final Duration REFRESH = Duration.ofSeconds(2);
@@ -27,8 +25,7 @@ public final class OutboxGauges {
     this.outbox = outbox;
   }
 
-  public static void register(
-      MeterRegistry registry, OutboxRepository outbox, CircuitBreaker breaker) {
+  public static void register(MeterRegistry registry, OutboxRepository outbox) {
     OutboxGauges gauges = new OutboxGauges(outbox);
     for (OutboxStatus status : OutboxStatus.values()) {
       Gauge.builder("ccx_hook_outbox_rows", gauges, g -> g.count(status))
@@ -41,12 +38,6 @@ public final class OutboxGauges {
         .description("Age of the oldest pending or delivering row; 0 when there is none")
         .strongReference(true)
         .register(registry);
-    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-      Gauge.builder("ccx_hook_circuit_breaker_state", breaker, b -> b.getState() == state ? 1 : 0)
-          .description("1 for the integrator circuit breaker's current state, 0 for the others")
-          .tag("state", state.name().toLowerCase(Locale.ROOT))
-          .register(registry);
-    }
   }
 
   private synchronized double count(OutboxStatus status) {

@@ -32,6 +32,8 @@ import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every query on the outbox. Each method is one short transaction; none is held across an HTTP
@@ -39,6 +41,8 @@ import org.jooq.impl.SQLDataType;
  * attempt number), so a worker whose lease expired cannot overwrite a newer result.
  */
 public final class OutboxRepository {
+  private static final Logger log = LoggerFactory.getLogger(OutboxRepository.class);
+
   /** The LISTEN/NOTIFY channel on which committed inserts (and replays) are announced. */
   public static final String CHANNEL = "hook_outbox";
 
@@ -111,6 +115,16 @@ public final class OutboxRepository {
    *     or delivering (rows with an empty cluster_id are never held back)
    */
   public List<OutboxRow> claim(String relayId, int limit, Duration lease, boolean clusterOrdered) {
+    return claim(relayId, limit, lease, clusterOrdered, Set.of());
+  }
+
+  /**
+   * As {@link #claim(String, int, Duration, boolean)}, leaving out the rows of {@code skipped}
+   * hooks: those whose endpoint is out, so that their rows keep their attempts. A skipped row still
+   * holds back the later rows of its cluster.
+   */
+  public List<OutboxRow> claim(
+      String relayId, int limit, Duration lease, boolean clusterOrdered, Set<Hook> skipped) {
     HookOutbox o = HOOK_OUTBOX.as("o");
     HookOutbox earlier = HOOK_OUTBOX.as("earlier");
     Field<OffsetDateTime> now = clock.now();
@@ -133,6 +147,9 @@ public final class OutboxRepository {
                                   earlier.ID.lt(o.ID),
                                   earlier.STATUS.in(PENDING, DELIVERING)))));
     }
+    if (!skipped.isEmpty()) {
+      due = due.and(o.HOOK.notIn(skipped.stream().map(Hook::path).toList()));
+    }
     Table<Record1<Long>> claimed =
         DSL.select(o.ID)
             .from(o)
@@ -143,7 +160,8 @@ public final class OutboxRepository {
             .skipLocked()
             .asTable("claimed");
     List<OutboxRow> rows =
-        dsl.update(HOOK_OUTBOX)
+        dsl
+            .update(HOOK_OUTBOX)
             .set(HOOK_OUTBOX.STATUS, DELIVERING)
             .set(HOOK_OUTBOX.LOCKED_BY, relayId)
             .set(HOOK_OUTBOX.LOCKED_UNTIL, DatabaseClock.plus(now, lease))
@@ -152,10 +170,53 @@ public final class OutboxRepository {
             .from(claimed)
             .where(HOOK_OUTBOX.ID.eq(claimed.field(o.ID.getName(), Long.class)))
             .returning()
-            .fetch(OutboxRepository::toRow);
+            .fetch()
+            .stream()
+            .flatMap(r -> readableOrFailed(r, relayId).stream())
+            .toList();
     List<OutboxRow> sorted = new ArrayList<>(rows);
     sorted.sort(Comparator.comparingLong(OutboxRow::id));
     return sorted;
+  }
+
+  /**
+   * A claimed row the relay cannot deliver for a reason of its own (a hook it does not know, e.g.
+   * written by a newer version or by hand; a payload that is not a JSON object) becomes failed
+   * alone, with the reason, so the rest of its claim is delivered. Nothing was sent: the attempt
+   * the claim counted is taken back.
+   */
+  private Optional<OutboxRow> readableOrFailed(HookOutboxRecord r, String relayId) {
+    String reason;
+    try {
+      OutboxRow row = toRow(r);
+      if (row.payload().startsWith("{")) {
+        return Optional.of(row);
+      }
+      reason = "payload is not a JSON object";
+    } catch (RuntimeException e) {
+      reason = RelayException.rootMessage(e);
+    }
+    String error = "the relay cannot deliver this row: " + reason;
+    dsl.update(HOOK_OUTBOX)
+        .set(HOOK_OUTBOX.STATUS, FAILED)
+        .set(HOOK_OUTBOX.ATTEMPTS, HOOK_OUTBOX.ATTEMPTS.minus(1))
+        .setNull(HOOK_OUTBOX.LOCKED_BY)
+        .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+        .setNull(HOOK_OUTBOX.LAST_HTTP_STATUS)
+        .set(HOOK_OUTBOX.LAST_ERROR, storable(error))
+        .where(
+            HOOK_OUTBOX.ID.eq(r.getId()),
+            HOOK_OUTBOX.STATUS.eq(DELIVERING),
+            HOOK_OUTBOX.LOCKED_BY.eq(relayId))
+        .execute();
+    log.warn(
+        "Outbox row #{} (hook '{}') failed: {}; fix or delete it, then replay it with:"
+            + " ccx-hook-service replay --id {}",
+        r.getId(),
+        r.getHook(),
+        error,
+        r.getId());
+    return Optional.empty();
   }
 
   /**
@@ -389,7 +450,12 @@ public final class OutboxRepository {
                 DSL.select(HOOK_OUTBOX.ID)
                     .from(HOOK_OUTBOX)
                     .where(HOOK_OUTBOX.STATUS.eq(DELIVERED), HOOK_OUTBOX.DELIVERED_AT.lt(cutoff))
-                    .limit(batch)))
+                    .limit(batch)),
+            // Checked again on the row itself: a replay that committed after the inner SELECT
+            // read it made it pending, and PostgreSQL re-evaluates these conditions on the row's
+            // newest version before deleting it.
+            HOOK_OUTBOX.STATUS.eq(DELIVERED),
+            HOOK_OUTBOX.DELIVERED_AT.lt(cutoff))
         .execute();
   }
 
