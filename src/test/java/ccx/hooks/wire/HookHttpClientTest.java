@@ -455,6 +455,47 @@ class HookHttpClientTest {
         .isEqualTo(200);
   }
 
+  @Test
+  void an_interrupted_call_is_reported_as_interrupted_and_not_held_against_the_endpoint()
+      throws Exception {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return new MockResponse.Builder()
+                .code(200)
+                .body("{}")
+                .headersDelay(30, TimeUnit.SECONDS)
+                .build();
+          }
+        });
+    BreakerPolicy policy =
+        new BreakerPolicy(20, 2, 50, 20, Duration.ofSeconds(3), Duration.ofMinutes(10), 4);
+    HookHttpClient client = client(target(server.url("/")), policy);
+    java.util.List<HookCallException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    for (int i = 0; i < 5; i++) {
+      Thread call =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+                    } catch (HookCallException e) {
+                      failures.add(e);
+                    }
+                  });
+      await().until(() -> server.getRequestCount() > failures.size());
+      call.interrupt();
+      call.join(Duration.ofSeconds(5));
+    }
+
+    assertThat(failures)
+        .hasSize(5)
+        .allSatisfy(e -> assertThat(e.reason()).isEqualTo(Reason.INTERRUPTED));
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+  }
+
   private static HookResponse send(HookHttpClient client, CallKind kind, Hook hook) {
     return client.send(kind, hook, WebhookIds.next(), BODY, TIMEOUT);
   }
