@@ -190,6 +190,30 @@ class DeliveryIsolationTest {
   }
 
   @Test
+  void a_stopped_drainer_leaves_no_row_leased_and_no_attempt_unrecorded() {
+    integrator.answer(
+        (hook, before) ->
+            new mockwebserver3.MockResponse.Builder()
+                .code(200)
+                .body("{}")
+                .headersDelay(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .build());
+    for (int i = 0; i < 300; i++) {
+      store(Hook.POST_ADD_NODE, "", "w" + i);
+    }
+    startDrainer(integrator.client());
+    await().atMost(Duration.ofSeconds(20)).until(() -> count(OutboxStatus.DELIVERED) >= 20);
+
+    drainer.close();
+    drainer = null;
+
+    assertThat(count(OutboxStatus.DELIVERING)).isZero();
+    int recorded =
+        database.dsl().fetchOne("SELECT count(*) FROM hook_delivery_attempt").get(0, Integer.class);
+    assertThat(rows().stream().mapToInt(OutboxRow::attempts).sum()).isEqualTo(recorded);
+  }
+
+  @Test
   void a_row_the_relay_cannot_read_fails_alone_and_the_rest_of_its_batch_is_delivered() {
     for (int i = 0; i < 10; i++) {
       store(Hook.POST_ADD_NODE, "c" + i, "w" + i);
