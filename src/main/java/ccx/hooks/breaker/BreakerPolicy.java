@@ -34,7 +34,7 @@ public record BreakerPolicy(
 
   /**
    * Deliveries. 20 failures in a row over at least 3 s: the flaky integrator of the isolation test
-   * (500, 500, then 200 per webhook-id, 10 clusters) fails at most 20 calls in a row, all within
+   * (500, 500, then 200 per webhook-id, 10 clusters) fails at most 20 calls in a row (measured), within
    * its first 0.3 s, and must not open it; an endpoint that answers 500 to everything reaches 20 in
    * a row spanning 3 s within its first seconds of backoff, and from then on its rows keep their
    * attempts. Four probes: one row is one sample, and a probe that hits a row's own failure must
