@@ -33,12 +33,12 @@ public record BreakerPolicy(
   }
 
   /**
-   * Deliveries. 20 failures in a row over at least 3 s: the flaky integrator of the isolation test
-   * (500, 500, then 200 per webhook-id, 10 clusters) fails at most 20 calls in a row (measured), within
-   * its first 0.3 s, and must not open it; an endpoint that answers 500 to everything reaches 20 in
-   * a row spanning 3 s within its first seconds of backoff, and from then on its rows keep their
-   * attempts. Four probes: one row is one sample, and a probe that hits a row's own failure must
-   * not hide a recovery for another 5 s.
+   * Deliveries. "Every call failing" needs both a count and a span: the flaky integrator of
+   * DeliveryIsolationTest (500, 500, then 200 per webhook-id, 200 rows over 10 clusters, retries
+   * from 100 ms) fails 20 calls in a row at its start (measured), but within 0.3 s, and must not
+   * open it; an endpoint that answers 500 to everything keeps failing past 3 s within its first
+   * seconds of backoff, and from then on its rows keep their attempts. Four probes: one row is one
+   * sample, and a probe that meets a row's own failure must not hide a recovery for another 5 s.
    */
   public static BreakerPolicy deliveries() {
     return new BreakerPolicy(20, 10, 50, 20, Duration.ofSeconds(3), Duration.ofSeconds(5), 4);
