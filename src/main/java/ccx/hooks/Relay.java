@@ -2,6 +2,7 @@ package ccx.hooks;
 
 import ccx.hooks.admin.AdminServer;
 import ccx.hooks.admin.OutboxGauges;
+import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
@@ -107,8 +108,8 @@ public final class Relay implements AutoCloseable {
             database.dsl(),
             DatabaseClock.system(),
             config.delivery().ordering() == ccx.hooks.config.Ordering.CLUSTER);
-    http = HookHttpClient.create(config.target());
-    OutboxGauges.register(metrics, outbox, http.breaker());
+    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics));
+    OutboxGauges.register(metrics, outbox);
     if (config.delivery().drains()) {
       drainer =
           new OutboxDrainer(

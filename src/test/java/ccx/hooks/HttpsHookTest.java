@@ -3,6 +3,7 @@ package ccx.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ccx.hooks.breaker.CallKind;
 import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
@@ -72,7 +73,7 @@ class HttpsHookTest {
     integrator.enqueue(new MockResponse.Builder().code(200).body("{}").build());
     assertThat(
             client(Optional.of(TlsTest.tls("ca.pem")))
-                .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5))
+                .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5))
                 .status())
         .isEqualTo(200);
   }
@@ -82,7 +83,12 @@ class HttpsHookTest {
     assertThatThrownBy(
             () ->
                 client(Optional.empty())
-                    .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
+                    .send(
+                        CallKind.DELIVERY,
+                        Hook.POST_ADD_NODE,
+                        "msg_1",
+                        "{}",
+                        Duration.ofSeconds(5)))
         .isInstanceOfSatisfying(
             HookCallException.class,
             e -> assertThat(e.reason()).isEqualTo(HookCallException.Reason.CONNECTION))
@@ -94,7 +100,12 @@ class HttpsHookTest {
     assertThatThrownBy(
             () ->
                 client(Optional.of(TlsTest.tls("other-ca.pem")))
-                    .send(Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5)))
+                    .send(
+                        CallKind.DELIVERY,
+                        Hook.POST_ADD_NODE,
+                        "msg_1",
+                        "{}",
+                        Duration.ofSeconds(5)))
         .isInstanceOf(HookCallException.class)
         .hasMessageStartingWith("TLS error");
   }

@@ -204,7 +204,8 @@ class RelayTest {
     assertThat(metrics)
         .contains("ccx_hook_outbox_rows{status=\"pending\"}")
         .contains("ccx_hook_outbox_oldest_pending_age_seconds")
-        .contains("ccx_hook_circuit_breaker_state{state=\"closed\"} 1.0")
+        .contains("ccx_hook_breaker_state{hook=\"post-add-node\",kind=\"delivery\"} 0.0")
+        .contains("ccx_hook_breaker_state{hook=\"pre-add-node\",kind=\"prehook\"} 0.0")
         .doesNotContain("ccx_hook_outbox_rows{status=\"pending\"} NaN");
   }
 }

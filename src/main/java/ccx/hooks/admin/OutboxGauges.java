@@ -2,22 +2,21 @@ package ccx.hooks.admin;
 
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxStatus;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Gauges read from the outbox table and the circuit breaker. The table is queried at most once per
- * {@link #REFRESH}, however often (and by however many scrapers) the metrics are read, and never
- * more than one query in {@link #SPACING} of the time: with a million unfinished rows a count takes
- * tens of milliseconds, and then the gauges refresh less often rather than cost more. One scrape
- * refreshes; others meanwhile read the previous values instead of waiting (no lock is held across
- * JDBC, so no virtual thread is pinned). Gauges hold their state strongly: Micrometer's default
- * weak reference would let it be collected, and the gauges would read NaN.
+ * Gauges read from the outbox table (the breakers' own are in {@code EndpointBreakers}). The table
+ * is queried at most once per {@link #REFRESH}, however often (and by however many scrapers) the
+ * metrics are read, and never more than one query in {@link #SPACING} of the time: with a million
+ * unfinished rows a count takes tens of milliseconds, and then the gauges refresh less often rather
+ * than cost more. One scrape refreshes; others meanwhile read the previous values instead of
+ * waiting (no lock is held across JDBC, so no virtual thread is pinned). Gauges hold their state
+ * strongly: Micrometer's default weak reference would let it be collected, and the gauges would
+ * read NaN.
  */
 public final class OutboxGauges {
   static final Duration REFRESH = Duration.ofSeconds(2);
@@ -35,8 +34,7 @@ public final class OutboxGauges {
     this.outbox = outbox;
   }
 
-  public static void register(
-      MeterRegistry registry, OutboxRepository outbox, CircuitBreaker breaker) {
+  public static void register(MeterRegistry registry, OutboxRepository outbox) {
     OutboxGauges gauges = new OutboxGauges(outbox);
     for (OutboxStatus status : OutboxStatus.values()) {
       Gauge.builder("ccx_hook_outbox_rows", gauges, g -> g.count(status))
@@ -49,12 +47,6 @@ public final class OutboxGauges {
         .description("Age of the oldest pending or delivering row; 0 when there is none")
         .strongReference(true)
         .register(registry);
-    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
-      Gauge.builder("ccx_hook_circuit_breaker_state", breaker, b -> b.getState() == state ? 1 : 0)
-          .description("1 for the integrator circuit breaker's current state, 0 for the others")
-          .tag("state", state.name().toLowerCase(Locale.ROOT))
-          .register(registry);
-    }
   }
 
   private double count(OutboxStatus status) {

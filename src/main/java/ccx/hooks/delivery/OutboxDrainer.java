@@ -2,6 +2,7 @@ package ccx.hooks.delivery;
 
 import ccx.hooks.RelayException;
 import ccx.hooks.admin.HookTimers;
+import ccx.hooks.breaker.CallKind;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
 import ccx.hooks.db.DatabaseUrl;
@@ -14,7 +15,6 @@ import ccx.hooks.outbox.RetryOutcome;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * sends each on a virtual thread, and records the outcome against the lease. Wakes on LISTEN /
  * NOTIFY, on a finished delivery, when the earliest retry is due, and at least every poll interval.
  *
- * <p>While the integrator's circuit breaker is open the drainer claims nothing; when the breaker
- * turns half-open it sends one row as the probe. A row the breaker refuses is given back without
- * counting an attempt, so an outage does not burn every row's attempts.
+ * <p>Each hook endpoint has its own delivery breaker. While one is open, or half-open with all its
+ * probes out, the drainer claims no rows of that hook (the others flow); half-open, a few rows are
+ * the probes. A row a breaker refuses is given back without counting an attempt, so an outage does
+ * not burn every row's attempts.
  */
 public final class OutboxDrainer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxDrainer.class);
@@ -97,6 +98,8 @@ public final class OutboxDrainer implements AutoCloseable {
     this.completions =
         new GroupCommit<>(
             "record the delivery", COMPLETION_WRITERS, COMPLETION_BATCH, outbox::markDelivered);
+    // A breaker turning half-open (or closing) makes rows of its hook claimable again.
+    http.breakers().onDeliveryStateChange(this::wake);
   }
 
   /** Starts draining in the background, woken by notifications on {@code listenUrl}. */
@@ -162,13 +165,17 @@ public final class OutboxDrainer implements AutoCloseable {
           claimed = rows.size();
           long now = System.nanoTime();
           rows.forEach(row -> ready.add(new Claimed(row, now)));
+          if (!running) {
+            // close() may have given back the buffer while this claim ran: these rows too.
+            releaseReady();
+          }
           startReady();
         }
         if (databaseWarned) {
           log.info("Outbox database reachable again; draining resumes");
           databaseWarned = false;
         }
-        if (claimed > 0 && claimed == wanted && breakerClosed()) {
+        if (claimed > 0 && claimed == wanted) {
           continue; // a full batch: there is probably more due right now
         }
         if (wanted > 0) {
@@ -191,17 +198,9 @@ public final class OutboxDrainer implements AutoCloseable {
   /**
    * How many rows to claim now. Claimed rows wait in {@code ready} for a free slot, so a slot never
    * waits for a claim query; the buffer is topped up once it is half empty, so that claims come in
-   * batches. While the circuit is open nothing is claimed (the breaker moves to half-open by
-   * itself); half-open, one row at a time is the probe.
+   * batches. Which hooks are claimed is up to their breakers (see {@link #claim}).
    */
   private int claimable() {
-    CircuitBreaker.State state = http.breaker().getState();
-    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
-      return 0;
-    }
-    if (state == CircuitBreaker.State.HALF_OPEN) {
-      return inFlight.get() == 0 && ready.isEmpty() ? 1 : 0;
-    }
     int buffered = ready.size();
     int concurrency = settings.drainConcurrency();
     return buffered > concurrency / 2 ? 0 : concurrency - buffered;
@@ -218,14 +217,8 @@ public final class OutboxDrainer implements AutoCloseable {
         log.info("Took over {} row(s) whose lease had expired", rescued);
       }
     }
-    return outbox.claim(relayId, limit, settings.leaseDuration());
-  }
-
-  private boolean breakerClosed() {
-    CircuitBreaker.State state = http.breaker().getState();
-    return state != CircuitBreaker.State.OPEN
-        && state != CircuitBreaker.State.HALF_OPEN
-        && state != CircuitBreaker.State.FORCED_OPEN;
+    return outbox.claim(
+        relayId, limit, settings.leaseDuration(), http.breakers().refusingDeliveries());
   }
 
   /**
@@ -314,7 +307,12 @@ public final class OutboxDrainer implements AutoCloseable {
       HookResponse response;
       try {
         response =
-            http.send(row.hook(), row.webhookId(), row.payload(), settings.deliveryTimeout());
+            http.send(
+                CallKind.DELIVERY,
+                row.hook(),
+                row.webhookId(),
+                row.payload(),
+                settings.deliveryTimeout());
       } finally {
         answered.run();
       }
@@ -343,11 +341,48 @@ public final class OutboxDrainer implements AutoCloseable {
         return;
       }
       record(row, e.reason().name().toLowerCase(), took);
+      if (e.reason() == HookCallException.Reason.INTERRUPTED
+          || Thread.currentThread().isInterrupted()) {
+        // The relay is stopping: the attempt is recorded for what it was, and the row is due again
+        // at once for any relay. The interrupt is cleared so that the outcome can be written.
+        Thread.interrupted();
+        outbox.retryOrFail(
+            row,
+            new DeliveryAttempt(startedAt, took, null, e.getMessage(), null),
+            Duration.ZERO,
+            settings.maxAttempts(),
+            settings.maxAge());
+        log.info(
+            "{} attempt {} interrupted at shutdown; due again now", row.describe(), row.attempts());
+        return;
+      }
       retry(
           row, new DeliveryAttempt(startedAt, took, null, e.getMessage(), null), Optional.empty());
+    } catch (IllegalArgumentException e) {
+      // The request could not even be built from this row (OkHttp refuses its webhook-id as a
+      // header, say): the row's own fault, so it fails alone rather than returning every lease.
+      failAlone(row, startedAt, "the relay cannot deliver this row: " + e.getMessage());
     } catch (RuntimeException e) {
       log.warn(
           "Could not record the outcome of {} ({}); it is delivered again once its lease expires",
+          row.describe(),
+          RelayException.rootMessage(e));
+    }
+  }
+
+  private void failAlone(OutboxRow row, Instant startedAt, String error) {
+    try {
+      outbox.retryOrFail(
+          row,
+          new DeliveryAttempt(startedAt, Duration.ZERO, null, error, null),
+          Duration.ZERO,
+          0,
+          settings.maxAge());
+      log.warn("{} failed: {}", row.describe(), error);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not record that {} cannot be delivered ({}); it is claimed again once its lease"
+              + " expires",
           row.describe(),
           RelayException.rootMessage(e));
     }
@@ -424,6 +459,8 @@ public final class OutboxDrainer implements AutoCloseable {
         deliveries.shutdownNow();
         deliveries.awaitTermination(5, TimeUnit.SECONDS);
       }
+      // A delivery refused by the executor put its row back in the buffer after the first pass.
+      releaseReady();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       deliveries.shutdownNow();

@@ -3,6 +3,7 @@ package ccx.hooks.grpc;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxUnavailableException;
 import ccx.hooks.outbox.OutboxWriter;
+import ccx.hooks.prehook.DeadlineTooShortException;
 import ccx.hooks.prehook.PreHookException;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.prehook.PreHookRelay.Approval;
@@ -198,6 +199,9 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
       response = call.get();
     } catch (InvalidRequestException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (DeadlineTooShortException e) {
+      out.onError(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (PreHookException | OutboxUnavailableException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());

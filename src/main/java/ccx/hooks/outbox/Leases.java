@@ -4,6 +4,9 @@ import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
 
+import ccx.hooks.RelayException;
+import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
+import ccx.hooks.wire.Hook;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -16,6 +19,8 @@ import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lease lifecycle of a row: claimed (pending to delivering, with a lease), then delivered,
@@ -24,6 +29,7 @@ import org.jooq.impl.DSL;
  * promotes the next row of that cluster in the same transaction.
  */
 final class Leases {
+  private static final Logger log = LoggerFactory.getLogger(Leases.class);
   // Literals, not bind values: a plan can then use the partial indexes and name the partition.
   private static final Field<String> PENDING = DSL.inline(OutboxStatus.PENDING.column());
   private static final Field<String> DELIVERING = DSL.inline(OutboxStatus.DELIVERING.column());
@@ -42,18 +48,21 @@ final class Leases {
    * of the active partition, which holds one entry per cluster with a head and none for the rows
    * queued behind it, and in which a head waiting for its retry sorts after now().
    */
-  List<OutboxRow> claim(String relayId, int limit, Duration lease) {
+  List<OutboxRow> claim(String relayId, int limit, Duration lease, Set<Hook> skipped) {
     Field<OffsetDateTime> now = clock.now();
+    String[] skippedPaths = skipped.stream().map(Hook::path).toArray(String[]::new);
     // The locking select runs once, as a materialized CTE: joined as a subquery, the planner may
     // run it again for each row it updates, and each run would lock further rows. Statuses are
     // literals, not bind values, so that the plan can use the partial claim index and name the
-    // partition.
-    List<OutboxRow> rows =
+    // partition. Heads of skipped hooks (their endpoint is out) are stepped over: at most one per
+    // cluster.
+    List<HookOutboxRecord> records =
         dsl.fetch(
                 """
                 WITH claimed AS MATERIALIZED (
                   SELECT id FROM hook_outbox
                   WHERE status = 'pending' AND next_attempt_at <= {0}
+                    AND hook <> ALL ({4}::varchar[])
                   ORDER BY next_attempt_at, id
                   LIMIT {1}
                   FOR UPDATE SKIP LOCKED)
@@ -64,12 +73,71 @@ final class Leases {
                 WHERE o.id = claimed.id AND o.status = 'pending'
                 RETURNING o.*
                 """,
-                now, DSL.val(limit), DSL.val(relayId), DatabaseClock.plus(now, lease))
-            .into(HOOK_OUTBOX)
-            .map(OutboxRows::toRow);
-    List<OutboxRow> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingLong(OutboxRow::id));
-    return sorted;
+                now,
+                DSL.val(limit),
+                DSL.val(relayId),
+                DatabaseClock.plus(now, lease),
+                DSL.val(skippedPaths))
+            .into(HOOK_OUTBOX);
+    List<OutboxRow> rows = new ArrayList<>(records.size());
+    for (HookOutboxRecord record : records) {
+      readableOrFailed(record).ifPresent(rows::add);
+    }
+    rows.sort(Comparator.comparingLong(OutboxRow::id));
+    return rows;
+  }
+
+  /**
+   * A claimed row the relay cannot deliver for a reason of its own (a hook it does not know, e.g.
+   * written by a newer version or by hand; a payload that is not a JSON object) becomes failed
+   * alone, with the reason, and lets the next row of its cluster go, so the rest of its claim and
+   * of its cluster is delivered. Nothing was sent: the attempt the claim counted is taken back.
+   */
+  private Optional<OutboxRow> readableOrFailed(HookOutboxRecord r) {
+    String reason;
+    try {
+      OutboxRow row = OutboxRows.toRow(r);
+      if (row.payload().startsWith("{")) {
+        return Optional.of(row);
+      }
+      reason = "payload is not a JSON object";
+    } catch (RuntimeException e) {
+      reason = RelayException.rootMessage(e);
+    }
+    String error = "the relay cannot deliver this row: " + reason;
+    ConcurrentMove.retry(
+        () ->
+            dsl.transactionResult(
+                tx -> {
+                  DSLContext t = tx.dsl();
+                  ClusterHeads.lock(t, List.of(r.getClusterId()));
+                  int failed =
+                      t.update(HOOK_OUTBOX)
+                          .set(HOOK_OUTBOX.STATUS, FAILED)
+                          .set(HOOK_OUTBOX.ATTEMPTS, HOOK_OUTBOX.ATTEMPTS.minus(1))
+                          .setNull(HOOK_OUTBOX.LOCKED_BY)
+                          .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+                          .setNull(HOOK_OUTBOX.LAST_HTTP_STATUS)
+                          .set(HOOK_OUTBOX.LAST_ERROR, Attempts.storable(error))
+                          .where(
+                              HOOK_OUTBOX.ID.eq(r.getId()),
+                              HOOK_OUTBOX.STATUS.eq(DELIVERING),
+                              HOOK_OUTBOX.LOCKED_BY.eq(r.getLockedBy()),
+                              HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(r.getLastAttemptAt()))
+                          .execute();
+                  if (failed == 1) {
+                    ClusterHeads.promote(t, List.of(r.getClusterId()), clock.now());
+                  }
+                  return failed;
+                }));
+    log.warn(
+        "Outbox row #{} (hook '{}') failed: {}; fix or delete it, then replay it with:"
+            + " ccx-hook-service replay --id {}",
+        r.getId(),
+        r.getHook(),
+        error,
+        r.getId());
+    return Optional.empty();
   }
 
   /**

@@ -1,10 +1,12 @@
 package ccx.hooks.outbox;
 
 import ccx.hooks.RelayException;
+import ccx.hooks.wire.Hook;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 
@@ -67,7 +69,17 @@ public final class OutboxRepository {
    * locked by another claimer are skipped, not waited for.
    */
   public List<OutboxRow> claim(String relayId, int limit, Duration lease) {
-    return leases.claim(relayId, limit, lease);
+    return claim(relayId, limit, lease, Set.of());
+  }
+
+  /**
+   * As {@link #claim(String, int, Duration)}, leaving out the rows of {@code skipped} hooks: those
+   * whose endpoint is out, so that their rows keep their attempts. A skipped head still holds back
+   * the rows of its cluster. A claimed row the relay cannot read (unknown hook, a payload that is
+   * not a JSON object) is failed alone with the reason, and is not returned.
+   */
+  public List<OutboxRow> claim(String relayId, int limit, Duration lease, Set<Hook> skipped) {
+    return leases.claim(relayId, limit, lease, skipped);
   }
 
   /**

@@ -65,12 +65,20 @@ public final class PreHookRelay {
    * answer.
    *
    * @throws PreHookException when there was no usable answer and the policy is {@code error}
+   * @throws DeadlineTooShortException when the caller's deadline left too little time to ask
    */
   public Approval approve(
       Hook hook, String clusterId, MessageOrBuilder request, Optional<Duration> timeLeft) {
     long start = System.nanoTime();
     try {
       PreHookAnswer answer = client.call(hook, WebhookIds.next(), HookJson.body(request), timeLeft);
+      if (answer.refusal().isPresent()) {
+        // A 4xx is a "no" under every policy: --pre-hook-failure is for when there is no answer.
+        record(hook, "rejected", start);
+        log.info(
+            "{} for cluster '{}' rejected: {}", hook.path(), clusterId, answer.refusal().get());
+        return new Approval(false, newWorkId(), answer.refusal().get(), "", "", "");
+      }
       boolean approved = answer.json().orElseThrow().approved();
       String reason = answer.string("reason");
       if (!approved && reason.isEmpty()) {
@@ -79,7 +87,7 @@ public final class PreHookRelay {
       Approval approval =
           new Approval(
               approved,
-              orNew(answer.string("work_id")),
+              orNew(answer.workId()),
               reason,
               answer.string("user_id"),
               answer.string("project_id"),
@@ -128,6 +136,7 @@ public final class PreHookRelay {
    * storedCopy} (the request without its session id) in the outbox, ahead of the post-hook.
    *
    * @throws OutboxUnavailableException when the hook could neither be sent nor queued
+   * @throws DeadlineTooShortException when the caller's deadline left too little time to ask
    */
   public String announce(
       Hook hook,
@@ -140,14 +149,15 @@ public final class PreHookRelay {
     try {
       PreHookAnswer answer = client.call(hook, webhookId, HookJson.body(request), timeLeft);
       record(hook, "ok", start);
-      return orNew(answer.string("work_id"));
+      return orNew(answer.workId());
     } catch (PreHookException e) {
       String workId = newWorkId();
       try {
         // The queued copy keeps the webhook-id of the failed call: if the integrator did get that
         // call after all, it can tell the copy is the same hook.
-        outbox.enqueue(
-            List.of(new NewHook(hook, workId, clusterId, HookJson.body(storedCopy), webhookId)));
+        // It carries the work_id CCX was given, so the integrator can match the post-hook to it.
+        String body = HookJson.withField(HookJson.body(storedCopy), "work_id", workId);
+        outbox.enqueue(List.of(new NewHook(hook, workId, clusterId, body, webhookId)));
       } catch (OutboxUnavailableException o) {
         record(hook, "failed", start);
         log.error(

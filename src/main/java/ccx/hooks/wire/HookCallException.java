@@ -13,7 +13,9 @@ public final class HookCallException extends RelayException {
     /** Connection refused or reset, DNS or TLS failure. */
     CONNECTION,
     /** The answer's body is larger than the relay accepts. */
-    TOO_LARGE
+    TOO_LARGE,
+    /** The relay interrupted the call (it is stopping); the integrator may have received it. */
+    INTERRUPTED
   }
 
   private final Reason reason;

@@ -1,9 +1,12 @@
 package ccx.hooks.wire;
 
 import ccx.hooks.Version;
+import ccx.hooks.breaker.CallKind;
+import ccx.hooks.breaker.EndpointBreaker;
+import ccx.hooks.breaker.EndpointBreakers;
+import ccx.hooks.breaker.Outcome;
 import ccx.hooks.wire.HookCallException.Reason;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,37 +29,39 @@ import okio.BufferedSource;
 
 /**
  * Sends one hook to the integrator: the wire format of DESIGN section 3, shared by pre-hooks and
- * outbox deliveries, behind one circuit breaker for the target.
+ * outbox deliveries, each call behind the breaker of its kind and endpoint.
  */
 public final class HookHttpClient {
   /** Larger answers are an error: an integrator has no reason to send more, an attacker might. */
   public static final int MAX_RESPONSE_BYTES = 1 << 20;
 
-  /** How long the breaker stays open before one probe call is let through. */
-  public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
-
   private static final MediaType JSON = MediaType.get("application/json");
 
   private final HookTarget target;
   private final OkHttpClient http;
-  private final CircuitBreaker breaker;
+  private final EndpointBreakers breakers;
   private final Clock wallClock;
 
-  public HookHttpClient(HookTarget target, OkHttpClient http, CircuitBreaker breaker, Clock clock) {
+  public HookHttpClient(
+      HookTarget target, OkHttpClient http, EndpointBreakers breakers, Clock clock) {
     this.target = target;
     this.http = http;
-    this.breaker = breaker;
+    this.breakers = breakers;
     this.wallClock = clock;
   }
 
   /** A client with the defaults a relay runs with. */
-  public static HookHttpClient create(HookTarget target) {
+  public static HookHttpClient create(HookTarget target, EndpointBreakers breakers) {
     OkHttpClient http = defaultHttpClient();
     if (target.caCertificates().isPresent()) {
       http = PemTrust.trustOnly(http.newBuilder(), target.caCertificates().get()).build();
     }
-    return new HookHttpClient(
-        target, http, defaultBreaker(target, DEFAULT_BREAKER_OPEN), Clock.systemUTC());
+    return new HookHttpClient(target, http, breakers, Clock.systemUTC());
+  }
+
+  /** A client with breakers of the default policies that no metrics registry shows: for tools. */
+  public static HookHttpClient create(HookTarget target) {
+    return create(target, EndpointBreakers.create(new SimpleMeterRegistry()));
   }
 
   /**
@@ -74,27 +79,8 @@ public final class HookHttpClient {
         .build();
   }
 
-  /**
-   * Opens when half of the last 20 calls (at least 10) failed; after {@code openFor} it lets one
-   * call through as a probe.
-   */
-  public static CircuitBreaker defaultBreaker(HookTarget target, Duration openFor) {
-    CircuitBreakerConfig config =
-        CircuitBreakerConfig.custom()
-            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-            .slidingWindowSize(20)
-            .minimumNumberOfCalls(10)
-            .failureRateThreshold(50)
-            .waitDurationInOpenState(openFor)
-            .permittedNumberOfCallsInHalfOpenState(1)
-            // Half-open after openFor by itself, so the drainer can wait for it without calling.
-            .automaticTransitionFromOpenToHalfOpenEnabled(true)
-            .build();
-    return CircuitBreaker.of(target.display(), config);
-  }
-
-  public CircuitBreaker breaker() {
-    return breaker;
+  public EndpointBreakers breakers() {
+    return breakers;
   }
 
   public HookTarget target() {
@@ -108,38 +94,59 @@ public final class HookHttpClient {
   }
 
   /**
-   * POSTs {@code body} to the hook's URL. A non-2xx status is an answer, not an exception; no
-   * answer at all is a {@link HookCallException} whose reason says why.
+   * POSTs {@code body} to the hook's URL, through the breaker of that endpoint for {@code kind}. A
+   * non-2xx status is an answer, not an exception; no answer at all is a {@link HookCallException}
+   * whose reason says why.
    *
    * @param webhookId the {@code webhook-id}: stable across retries of one delivery
    * @param timeout the whole call, from connect to the last byte of the answer
+   * @param callersTimeout true when {@code timeout} was cut short by the caller's deadline: running
+   *     out of it then says nothing about the integrator, and is not held against the endpoint
    */
-  public HookResponse send(Hook hook, String webhookId, String body, Duration timeout) {
-    if (!breaker.tryAcquirePermission()) {
+  public HookResponse send(
+      CallKind kind,
+      Hook hook,
+      String webhookId,
+      String body,
+      Duration timeout,
+      boolean callersTimeout) {
+    EndpointBreaker breaker = breakers.of(kind, hook);
+    if (!breaker.tryAcquire()) {
       throw new HookCallException(
           Reason.CIRCUIT_OPEN,
-          "circuit breaker open: " + target.display() + " failed recently, not called",
+          "circuit breaker open: "
+              + target.urlOf(hook)
+              + " is out (it failed recently) and is not called for now",
           null);
     }
     long start = System.nanoTime();
     try {
       HookResponse response = execute(hook, webhookId, body, timeout);
-      long nanos = System.nanoTime() - start;
-      // A 4xx means the integrator is up and answering, and a 429 that it is pacing us (Retry-After
-      // does the pacing): only its failures open the circuit.
-      if (response.status() >= 500) {
-        breaker.onError(nanos, TimeUnit.NANOSECONDS, new IOException("HTTP " + response.status()));
-      } else {
-        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
-      }
+      breaker.record(Outcome.ofStatus(response.status()), since(start));
       return response;
     } catch (HookCallException e) {
-      breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+      if (e.reason() == Reason.INTERRUPTED || (e.reason() == Reason.TIMEOUT && callersTimeout)) {
+        breaker.release();
+      } else if (e.reason() == Reason.TOO_LARGE) {
+        breaker.record(Outcome.ROW_FAILURE, since(start));
+      } else {
+        breaker.record(Outcome.OUTAGE, since(start));
+      }
       throw e;
     } catch (RuntimeException e) {
-      breaker.releasePermission();
+      breaker.release();
       throw e;
     }
+  }
+
+  /** {@link #send(CallKind, Hook, String, String, Duration, boolean)} with the relay's timeout. */
+  public HookResponse send(
+      CallKind kind, Hook hook, String webhookId, String body, Duration timeout) {
+    return send(kind, hook, webhookId, body, timeout, false);
+  }
+
+  private static Duration since(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
   private HookResponse execute(Hook hook, String webhookId, String body, Duration timeout) {
@@ -164,14 +171,28 @@ public final class HookHttpClient {
       return new HookResponse(response.code(), answer, retryAfter(response));
     } catch (HookCallException e) {
       throw e;
-    } catch (InterruptedIOException e) {
-      throw new HookCallException(
-          Reason.TIMEOUT, "no answer within " + timeout.toMillis() + "ms (timeout)", e);
-    } catch (SSLException e) {
-      throw new HookCallException(Reason.CONNECTION, "TLS error: " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new HookCallException(Reason.CONNECTION, "connection failed: " + describe(e), e);
+      throw noAnswer(e, timeout);
     }
+  }
+
+  private static HookCallException noAnswer(IOException e, Duration timeout) {
+    // An interrupted call (the relay stopping) ends in an IOException too, often an
+    // InterruptedIOException like a timeout: only the interrupt status tells it apart, and it is
+    // not
+    // the integrator's doing.
+    if (Thread.currentThread().isInterrupted()) {
+      return new HookCallException(
+          Reason.INTERRUPTED, "interrupted before an answer: the relay is stopping", e);
+    }
+    if (e instanceof InterruptedIOException) {
+      return new HookCallException(
+          Reason.TIMEOUT, "no answer within " + timeout.toMillis() + "ms (timeout)", e);
+    }
+    if (e instanceof SSLException) {
+      return new HookCallException(Reason.CONNECTION, "TLS error: " + e.getMessage(), e);
+    }
+    return new HookCallException(Reason.CONNECTION, "connection failed: " + describe(e), e);
   }
 
   private static String readLimited(Response response) throws IOException {

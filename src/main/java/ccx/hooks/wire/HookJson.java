@@ -32,6 +32,9 @@ public final class HookJson {
   private static final TypeAdapter<Map<String, JsonElement>> MEMBERS =
       new Gson().getAdapter(new TypeToken<Map<String, JsonElement>>() {});
 
+  /** The longest work_id the post-hook RPC accepts (an index key of the outbox). */
+  public static final int MAX_WORK_ID_LENGTH = 255;
+
   private HookJson() {}
 
   /**
@@ -84,11 +87,32 @@ public final class HookJson {
         : oneLine.length() > 80 ? oneLine.substring(0, 80) + "…" : oneLine;
   }
 
+  /** The answer breaks the HTTP contract: the message says how. */
+  public static class ContractException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ContractException(String message) {
+      super(message);
+    }
+  }
+
   /** The answer is not a JSON object. */
-  public static final class NotJsonException extends Exception {
+  public static final class NotJsonException extends ContractException {
+    private static final long serialVersionUID = 1L;
+
     NotJsonException(String message) {
       super(message);
     }
+  }
+
+  /**
+   * Adds one string field to a JSON object body, after the others: the additive fields the relay
+   * puts beside the request it relays.
+   */
+  public static String withField(String body, String name, String value) {
+    JsonObject object = JsonParser.parseString(body).getAsJsonObject();
+    object.addProperty(name, value);
+    return object.toString();
   }
 
   /**
@@ -110,6 +134,43 @@ public final class HookJson {
           .filter(JsonPrimitive::isBoolean)
           .map(JsonPrimitive::getAsBoolean)
           .orElse(false);
+    }
+
+    /**
+     * The integrator's work_id ({@code work_id}, {@code workId} or the spec's {@code workID}), or
+     * "" when it sent none. Checked here, when it arrives: CCX sends it back on the post-hook, and
+     * the post-hook RPC refuses a work_id that is not a string, longer than {@link
+     * #MAX_WORK_ID_LENGTH} or holding a NUL; accepted now, it would lose that post-hook later.
+     *
+     * @throws ContractException when the post-hook RPC would refuse it
+     */
+    public String workId() throws ContractException {
+      JsonElement value = null;
+      for (String name : new String[] {"work_id", "workId", "workID"}) {
+        JsonElement candidate = object.get(name);
+        if (candidate != null && !candidate.isJsonNull()) {
+          value = candidate;
+          break;
+        }
+      }
+      if (value == null) {
+        return "";
+      }
+      if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+        throw new ContractException("work_id is not a string: " + abbreviate(value.toString()));
+      }
+      String workId = value.getAsString();
+      if (workId.length() > MAX_WORK_ID_LENGTH) {
+        throw new ContractException(
+            "work_id is "
+                + workId.length()
+                + " characters long; CCX's post-hook accepts at most "
+                + MAX_WORK_ID_LENGTH);
+      }
+      if (workId.indexOf('\0') >= 0) {
+        throw new ContractException("work_id contains a NUL character");
+      }
+      return workId;
     }
 
     /** A string (or number) field, or "" when absent, null or of another type. */

@@ -309,7 +309,7 @@ class OutboxDrainerTest {
 
   @Test
   void while_the_circuit_is_open_rows_keep_their_attempts() {
-    integrator.answer((hook, before) -> RecordingIntegrator.status(500));
+    integrator.answer((hook, before) -> RecordingIntegrator.status(503));
     for (int i = 0; i < 40; i++) {
       store("c" + i, "w" + i);
     }
@@ -319,7 +319,7 @@ class OutboxDrainerTest {
       drainer.drainOnce();
       clock.advance(Duration.ofMinutes(11));
     }
-    // The breaker opens after 10 failed calls; from then on nothing is sent and nothing is counted.
+    // The breaker opens after 10 outages; from then on nothing is sent and nothing is counted.
     assertThat(integrator.received()).hasSizeLessThanOrEqualTo(16);
     int attempts =
         outbox

@@ -1,9 +1,11 @@
 package ccx.hooks.delivery;
 
+import ccx.hooks.breaker.BreakerPolicy;
+import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,21 +70,25 @@ final class RecordingIntegrator implements AutoCloseable {
     return List.copyOf(received);
   }
 
-  /** A client whose circuit breaker never opens, so tests see every attempt. */
+  /**
+   * A client whose breakers never open (their outage rate is never reached and it takes 1,000
+   * failures in a row over an hour to count as every call failing), so tests see every attempt.
+   */
   HookHttpClient client() {
-    CircuitBreaker breaker = CircuitBreaker.ofDefaults("test");
-    breaker.transitionToDisabledState();
-    return new HookHttpClient(
-        target(), HookHttpClient.defaultHttpClient(), breaker, Clock.systemUTC());
+    BreakerPolicy never =
+        new BreakerPolicy(1000, 1000, 100, 1000, Duration.ofHours(1), Duration.ofSeconds(1), 4);
+    return clientWith(new EndpointBreakers(never, never, new SimpleMeterRegistry()));
   }
 
-  /** A client with the relay's own breaker, opening after 10 calls for {@code openFor}. */
+  /** A client with the relay's own breakers, open for {@code openFor}. */
   HookHttpClient clientWithBreaker(Duration openFor) {
+    BreakerPolicy policy = BreakerPolicy.deliveries().withOpenFor(openFor);
+    return clientWith(new EndpointBreakers(policy, policy, new SimpleMeterRegistry()));
+  }
+
+  HookHttpClient clientWith(EndpointBreakers breakers) {
     return new HookHttpClient(
-        target(),
-        HookHttpClient.defaultHttpClient(),
-        HookHttpClient.defaultBreaker(target(), openFor),
-        Clock.systemUTC());
+        target(), HookHttpClient.defaultHttpClient(), breakers, Clock.systemUTC());
   }
 
   private HookTarget target() {

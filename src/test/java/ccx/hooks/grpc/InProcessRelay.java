@@ -39,11 +39,7 @@ final class InProcessRelay implements AutoCloseable {
   private final ManagedChannel channel;
   private final OutboxWriter writer;
 
-  private InProcessRelay(OutboxRepository outbox, HttpUrl hookUrl, PreHookSettings settings) {
-    // A client (and so a circuit breaker) per relay: failures of one test never open the
-    // breaker for the next.
-    HookHttpClient http =
-        HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none()));
+  private InProcessRelay(OutboxRepository outbox, HookHttpClient http, PreHookSettings settings) {
     PreHookRelay preHooks = new PreHookRelay(http, settings, outbox, new SimpleMeterRegistry());
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(calls);
@@ -58,7 +54,17 @@ final class InProcessRelay implements AutoCloseable {
   }
 
   static InProcessRelay start(OutboxRepository outbox, HttpUrl hookUrl, PreHookSettings settings) {
-    return new InProcessRelay(outbox, hookUrl, settings);
+    // A client (and so breakers) per relay: failures of one test never open a breaker for the next.
+    return new InProcessRelay(
+        outbox,
+        HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none())),
+        settings);
+  }
+
+  /** A relay whose pre-hooks go through {@code http}: its breakers shared with a drainer. */
+  static InProcessRelay start(
+      OutboxRepository outbox, HookHttpClient http, PreHookSettings settings) {
+    return new InProcessRelay(outbox, http, settings);
   }
 
   static InProcessRelay start(

@@ -22,10 +22,10 @@ enum IntegratorFailure {
       return integrator.url("/");
     }
   },
-  HTTP_404("HTTP 404") {
+  HTTP_429("HTTP 429") {
     @Override
     HttpUrl arrange(MockWebServer integrator) {
-      integrator.enqueue(new MockResponse.Builder().code(404).body(APPROVED).build());
+      integrator.enqueue(new MockResponse.Builder().code(429).body(APPROVED).build());
       return integrator.url("/");
     }
   },

@@ -149,13 +149,21 @@ class NoAccidentalApprovalTest {
     }
     answers.add(failure("204 no content", new MockResponse.Builder().code(204)));
     // Non-2xx answers, each claiming approval in its body.
-    for (int code : List.of(100, 300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 409)) {
+    for (int code : List.of(100, 300, 301, 302, 303, 304, 307, 308)) {
       answers.add(
           failure(
               code + " " + APPROVED,
               response(code, APPROVED).setHeader("Location", "http://127.0.0.1:1/approve")));
     }
-    for (int code : List.of(422, 429, 500, 502, 503, 504)) {
+    // A 4xx is the integrator saying no, whatever its body claims; 408 and 429 are no answer.
+    for (int code : List.of(400, 401, 402, 403, 404, 409, 422)) {
+      answers.add(
+          new BadAnswer(
+              code + " " + APPROVED,
+              Optional.of(response(code, APPROVED).build()),
+              Expected.REJECTION));
+    }
+    for (int code : List.of(408, 429, 500, 502, 503, 504)) {
       answers.add(failure(code + " " + APPROVED, response(code, APPROVED)));
     }
     // Answers that never arrive, arrive too late or too large.

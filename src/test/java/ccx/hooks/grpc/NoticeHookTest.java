@@ -149,7 +149,10 @@ class NoticeHookTest {
     assertThat(queued.workId()).isEqualTo(workId);
     assertThat(queued.clusterId()).isEqualTo(HookRequests.CLUSTER);
     assertThat(queued.status()).isEqualTo("pending");
-    assertThat(queued.payload()).isEqualTo(json(rpc.storedBody));
+    // The stored request without its session id, and the work_id CCX was given.
+    com.google.gson.JsonObject stored = json(rpc.storedBody).getAsJsonObject();
+    stored.addProperty("work_id", workId);
+    assertThat(queued.payload()).isEqualTo(stored);
     assertThat(queued.payload().get("auth_id").getAsString()).isEmpty();
     if (failure == IntegratorFailure.REFUSED) {
       assertThat(queued.webhookId()).startsWith("msg_");

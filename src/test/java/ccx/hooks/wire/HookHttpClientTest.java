@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.Version;
+import ccx.hooks.breaker.BreakerPolicy;
+import ccx.hooks.breaker.BreakerState;
+import ccx.hooks.breaker.CallKind;
+import ccx.hooks.breaker.EndpointBreaker;
+import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.wire.HookCallException.Reason;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -15,6 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -58,7 +64,7 @@ class HookHttpClientTest {
     return new HookHttpClient(
         target,
         HookHttpClient.defaultHttpClient(),
-        HookHttpClient.defaultBreaker(target, Duration.ofMinutes(1)),
+        EndpointBreakers.create(new SimpleMeterRegistry()),
         clock);
   }
 
@@ -77,7 +83,8 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "{}"));
 
     HookResponse response =
-        client(target(server.url("/hooks"))).send(Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
+        client(target(server.url("/hooks")))
+            .send(CallKind.DELIVERY, Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
 
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{}");
@@ -93,8 +100,10 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "{}"));
     server.enqueue(answer(200, "{}"));
 
-    client(target(server.url("/hooks/"))).send(Hook.POST_DELETE_CLUSTER, "msg_1", BODY, TIMEOUT);
-    client(target(server.url("/"))).send(Hook.PRE_CREATE_CLUSTER, "msg_2", BODY, TIMEOUT);
+    client(target(server.url("/hooks/")))
+        .send(CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER, "msg_1", BODY, TIMEOUT);
+    client(target(server.url("/")))
+        .send(CallKind.DELIVERY, Hook.PRE_CREATE_CLUSTER, "msg_2", BODY, TIMEOUT);
 
     assertThat(takeRequest().getTarget()).isEqualTo("/hooks/post-delete-cluster");
     assertThat(takeRequest().getTarget()).isEqualTo("/pre-create-cluster");
@@ -105,7 +114,8 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "{}"));
     Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
 
-    client(target(server.url("/")), clock).send(Hook.POST_ADD_NODE, "msg_abc", BODY, TIMEOUT);
+    client(target(server.url("/")), clock)
+        .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_abc", BODY, TIMEOUT);
 
     RecordedRequest request = takeRequest();
     assertThat(request.getHeaders().get("Content-Type")).startsWith("application/json");
@@ -123,7 +133,8 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "{}"));
     long before = Instant.now().getEpochSecond();
 
-    client(target(server.url("/"))).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+    client(target(server.url("/")))
+        .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
 
     long sent = Long.parseLong(takeRequest().getHeaders().get("webhook-timestamp"));
     assertThat(sent).isBetween(before, Instant.now().getEpochSecond());
@@ -139,7 +150,7 @@ class HookHttpClientTest {
             WebhookSigner.fromSecrets(SECRET + " whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24="));
 
     client(target, Clock.fixed(VECTOR_TIME, ZoneOffset.UTC))
-        .send(Hook.PRE_ADD_NODE, VECTOR_ID, VECTOR_BODY, TIMEOUT);
+        .send(CallKind.DELIVERY, Hook.PRE_ADD_NODE, VECTOR_ID, VECTOR_BODY, TIMEOUT);
 
     RecordedRequest request = takeRequest();
     assertThat(request.getHeaders().get("webhook-timestamp")).isEqualTo("1614265330");
@@ -155,8 +166,8 @@ class HookHttpClientTest {
         new HookTarget(server.url("/"), Optional.of("t0ken"), WebhookSigner.none());
     HookTarget blankToken = new HookTarget(server.url("/"), Optional.of(" "), WebhookSigner.none());
 
-    client(withToken).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
-    client(blankToken).send(Hook.POST_ADD_NODE, "msg_2", BODY, TIMEOUT);
+    client(withToken).send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+    client(blankToken).send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_2", BODY, TIMEOUT);
 
     assertThat(takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer t0ken");
     assertThat(takeRequest().getHeaders().get("Authorization")).isNull();
@@ -174,7 +185,8 @@ class HookHttpClientTest {
               .build());
 
       HookResponse response =
-          client(target(server.url("/"))).send(Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
+          client(target(server.url("/")))
+              .send(CallKind.DELIVERY, Hook.PRE_ADD_NODE, "msg_1", BODY, TIMEOUT);
 
       assertThat(response.status()).isEqualTo(302);
       assertThat(response.isSuccess()).isFalse();
@@ -189,7 +201,8 @@ class HookHttpClientTest {
     server.enqueue(answer(200, body));
 
     HookResponse response =
-        client(target(server.url("/"))).send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+        client(target(server.url("/")))
+            .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
 
     assertThat(response.body()).hasSize(HookHttpClient.MAX_RESPONSE_BYTES);
   }
@@ -199,7 +212,8 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "x".repeat(HookHttpClient.MAX_RESPONSE_BYTES + 1)));
     HookHttpClient client = client(target(server.url("/")));
 
-    assertThatThrownBy(() -> client.send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
+    assertThatThrownBy(
+            () -> client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
         .isInstanceOfSatisfying(
             HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
         .hasMessageContaining("larger than 1048576 bytes");
@@ -212,7 +226,10 @@ class HookHttpClientTest {
     HookHttpClient client = client(target(server.url("/")));
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> client.send(Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    CallKind.DELIVERY, Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
         .isInstanceOfSatisfying(
             HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
         .hasMessageContaining("300ms");
@@ -227,7 +244,10 @@ class HookHttpClientTest {
     HookHttpClient client = client(target(server.url("/")));
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> client.send(Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
+    assertThatThrownBy(
+            () ->
+                client.send(
+                    CallKind.DELIVERY, Hook.PRE_ADD_NODE, "msg_1", BODY, Duration.ofMillis(300)))
         .isInstanceOfSatisfying(
             HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
@@ -241,7 +261,8 @@ class HookHttpClientTest {
     }
     HookHttpClient client = client(target(HttpUrl.get("http://127.0.0.1:" + closedPort + "/")));
 
-    assertThatThrownBy(() -> client.send(Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
+    assertThatThrownBy(
+            () -> client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
         .isInstanceOfSatisfying(
             HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CONNECTION))
         .hasMessageContaining("connection failed");
@@ -279,78 +300,207 @@ class HookHttpClientTest {
     assertThat(response.retryAfter()).hasValue(Duration.ofMinutes(1));
   }
 
+  private static HookHttpClient client(HookTarget target, BreakerPolicy policy) {
+    return new HookHttpClient(
+        target,
+        HookHttpClient.defaultHttpClient(),
+        new EndpointBreakers(policy, policy, new SimpleMeterRegistry()),
+        Clock.systemUTC());
+  }
+
+  private static BreakerState state(HookHttpClient client, CallKind kind, Hook hook) {
+    return client.breakers().of(kind, hook).state();
+  }
+
   @Test
-  void repeated_server_errors_open_the_circuit_and_then_the_server_is_not_called() {
+  void outages_of_one_endpoint_open_its_breaker_and_the_other_endpoints_are_still_called() {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return request.getUrl().encodedPath().endsWith("/post-delete-cluster")
+                ? answer(503, "down")
+                : answer(200, "{}");
+          }
+        });
     HookTarget target = target(server.url("/"));
     HookHttpClient client =
-        new HookHttpClient(
-            target,
-            HookHttpClient.defaultHttpClient(),
-            HookHttpClient.defaultBreaker(target, Duration.ofMinutes(10)),
-            Clock.systemUTC());
-    // The breaker judges after at least 10 calls.
+        client(target, BreakerPolicy.deliveries().withOpenFor(Duration.ofMinutes(10)));
+
     for (int i = 0; i < 10; i++) {
-      server.enqueue(answer(500, "down"));
+      assertThat(send(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER).status()).isEqualTo(503);
     }
-    server.enqueue(answer(200, "{}"));
 
-    for (int i = 0; i < 9; i++) {
-      assertThat(send(client).status()).isEqualTo(500);
-      assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
-    }
-    assertThat(send(client).status()).isEqualTo(500);
-    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
-
-    assertThatThrownBy(() -> send(client))
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER))
+        .isEqualTo(BreakerState.OPEN);
+    assertThatThrownBy(() -> send(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER))
         .isInstanceOfSatisfying(
             HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CIRCUIT_OPEN))
-        .hasMessageContaining(target.baseUrl().toString());
-    assertThat(server.getRequestCount()).isEqualTo(10);
-  }
-
-  @Test
-  void after_the_open_window_one_probe_is_let_through_and_its_success_closes_the_circuit() {
-    HookTarget target = target(server.url("/"));
-    HookHttpClient client =
-        new HookHttpClient(
-            target,
-            HookHttpClient.defaultHttpClient(),
-            HookHttpClient.defaultBreaker(target, Duration.ofMillis(300)),
-            Clock.systemUTC());
-    for (int i = 0; i < 10; i++) {
-      server.enqueue(answer(503, "down"));
-      send(client);
-    }
-    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
-    server.enqueue(answer(200, "{}"));
-
-    // Calls fail fast until the window ends; the first one after it reaches the server.
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(50))
-        .ignoreExceptionsInstanceOf(HookCallException.class)
-        .until(() -> send(client).status() == 200);
-
-    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
-    assertThat(server.getRequestCount()).isEqualTo(11);
-  }
-
-  @Test
-  void client_errors_do_not_open_the_circuit() {
-    HookHttpClient client = client(target(server.url("/")));
-    for (int i = 0; i < 12; i++) {
-      server.enqueue(answer(400, "bad request"));
-    }
-
-    for (int i = 0; i < 12; i++) {
-      assertThat(send(client).status()).isEqualTo(400);
-    }
-
-    assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        .hasMessageContaining("post-delete-cluster");
+    assertThat(send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE).status()).isEqualTo(200);
+    assertThat(send(client, CallKind.PREHOOK, Hook.PRE_DELETE_CLUSTER).status()).isEqualTo(200);
+    assertThat(client.breakers().refusingDeliveries()).containsExactly(Hook.POST_DELETE_CLUSTER);
     assertThat(server.getRequestCount()).isEqualTo(12);
   }
 
+  @Test
+  void rows_failing_with_500_among_answered_rows_do_not_open_the_breaker() {
+    HookHttpClient client = client(target(server.url("/")), BreakerPolicy.deliveries());
+    for (int i = 0; i < 40; i++) {
+      server.enqueue(answer(i % 3 == 2 ? 200 : 500, "{}"));
+    }
+
+    for (int i = 0; i < 40; i++) {
+      send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
+    }
+
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+    assertThat(server.getRequestCount()).isEqualTo(40);
+  }
+
+  @Test
+  void every_call_failing_for_a_while_opens_the_breaker() throws InterruptedException {
+    BreakerPolicy policy =
+        new BreakerPolicy(20, 10, 50, 5, Duration.ofMillis(200), Duration.ofMinutes(10), 4);
+    HookHttpClient client = client(target(server.url("/")), policy);
+    for (int i = 0; i < 10; i++) {
+      server.enqueue(answer(500, "handler bug"));
+    }
+
+    // Five failures in a row within a moment: a burst, not yet a verdict.
+    for (int i = 0; i < 5; i++) {
+      send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
+    }
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+    Thread.sleep(250);
+    send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
+
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.OPEN);
+  }
+
+  @Test
+  void after_the_open_window_several_probes_go_through_and_their_success_closes_the_breaker() {
+    HookHttpClient client =
+        client(
+            target(server.url("/")),
+            BreakerPolicy.deliveries().withOpenFor(Duration.ofMillis(300)));
+    for (int i = 0; i < 10; i++) {
+      server.enqueue(answer(503, "down"));
+      send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
+    }
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.OPEN);
+    assertThat(client.breakers().of(CallKind.DELIVERY, Hook.POST_ADD_NODE).admitsMore()).isFalse();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE) == BreakerState.HALF_OPEN);
+    // Half-open, the drainer may hand it as many rows as there are probes.
+    EndpointBreaker breaker = client.breakers().of(CallKind.DELIVERY, Hook.POST_ADD_NODE);
+    assertThat(breaker.admitsMore()).isTrue();
+    for (int i = 0; i < BreakerPolicy.deliveries().probes(); i++) {
+      server.enqueue(answer(200, "{}"));
+      assertThat(send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE).status()).isEqualTo(200);
+    }
+
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+  }
+
+  @Test
+  void client_errors_do_not_open_the_breaker() {
+    HookHttpClient client = client(target(server.url("/")));
+    for (int i = 0; i < 30; i++) {
+      server.enqueue(answer(i % 2 == 0 ? 400 : 429, "no"));
+    }
+
+    for (int i = 0; i < 30; i++) {
+      send(client);
+    }
+
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+    assertThat(server.getRequestCount()).isEqualTo(30);
+  }
+
+  @Test
+  void timeouts_cut_short_by_the_callers_deadline_never_count_against_the_endpoint() {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return new MockResponse.Builder()
+                .code(200)
+                .body("{}")
+                .headersDelay(200, TimeUnit.MILLISECONDS)
+                .build();
+          }
+        });
+    HookHttpClient client = client(target(server.url("/")), BreakerPolicy.preHooks());
+
+    for (int i = 0; i < 30; i++) {
+      assertThatThrownBy(
+              () ->
+                  client.send(
+                      CallKind.PREHOOK,
+                      Hook.PRE_ADD_NODE,
+                      WebhookIds.next(),
+                      BODY,
+                      Duration.ofMillis(30),
+                      true))
+          .isInstanceOfSatisfying(
+              HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+    }
+
+    assertThat(state(client, CallKind.PREHOOK, Hook.PRE_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+    assertThat(client.send(CallKind.PREHOOK, Hook.PRE_ADD_NODE, "msg_ok", BODY, TIMEOUT).status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void an_interrupted_call_is_reported_as_interrupted_and_not_held_against_the_endpoint()
+      throws Exception {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return new MockResponse.Builder()
+                .code(200)
+                .body("{}")
+                .headersDelay(30, TimeUnit.SECONDS)
+                .build();
+          }
+        });
+    BreakerPolicy policy =
+        new BreakerPolicy(20, 2, 50, 20, Duration.ofSeconds(3), Duration.ofMinutes(10), 4);
+    HookHttpClient client = client(target(server.url("/")), policy);
+    java.util.List<HookCallException> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    for (int i = 0; i < 5; i++) {
+      Thread call =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT);
+                    } catch (HookCallException e) {
+                      failures.add(e);
+                    }
+                  });
+      await().until(() -> server.getRequestCount() > failures.size());
+      call.interrupt();
+      call.join(Duration.ofSeconds(5));
+    }
+
+    assertThat(failures)
+        .hasSize(5)
+        .allSatisfy(e -> assertThat(e.reason()).isEqualTo(Reason.INTERRUPTED));
+    assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
+  }
+
+  private static HookResponse send(HookHttpClient client, CallKind kind, Hook hook) {
+    return client.send(kind, hook, WebhookIds.next(), BODY, TIMEOUT);
+  }
+
   private static HookResponse send(HookHttpClient client) {
-    return client.send(Hook.POST_ADD_NODE, WebhookIds.next(), BODY, TIMEOUT);
+    return client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, WebhookIds.next(), BODY, TIMEOUT);
   }
 }

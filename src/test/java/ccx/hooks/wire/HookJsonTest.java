@@ -126,4 +126,40 @@ class HookJsonTest {
         .hasMessageNotContaining("\n")
         .hasMessageEndingWith("…");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"work_id", "workId", "workID"})
+  void the_work_id_is_read_in_each_spelling(String name) throws HookJson.ContractException {
+    assertThat(HookJson.parseAnswer("{\"" + name + "\": \"w-1\"}").workId()).isEqualTo("w-1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"work_id\": 7}",
+        "{\"work_id\": true}",
+        "{\"workId\": {\"id\": \"w\"}}",
+        "{\"workID\": [\"w\"]}",
+        "{\"work_id\": \"w\\u0000\"}",
+        "{\"work_id\": \"LONG\"}"
+      })
+  void a_work_id_the_post_hook_would_refuse_breaks_the_contract(String body) {
+    String answer = body.replace("LONG", "x".repeat(HookJson.MAX_WORK_ID_LENGTH + 1));
+    assertThatThrownBy(() -> HookJson.parseAnswer(answer).workId())
+        .isInstanceOf(HookJson.ContractException.class)
+        .hasMessageStartingWith("work_id ");
+  }
+
+  @Test
+  void a_work_id_of_the_longest_accepted_length_is_read() throws HookJson.ContractException {
+    String longest = "x".repeat(HookJson.MAX_WORK_ID_LENGTH);
+    assertThat(HookJson.parseAnswer("{\"work_id\": \"" + longest + "\"}").workId())
+        .isEqualTo(longest);
+  }
+
+  @Test
+  void an_added_field_keeps_the_body_and_comes_last() {
+    assertThat(HookJson.withField("{\"cluster_id\":\"c-1\",\"auth_id\":\"\"}", "work_id", "w-1"))
+        .isEqualTo("{\"cluster_id\":\"c-1\",\"auth_id\":\"\",\"work_id\":\"w-1\"}");
+  }
 }
