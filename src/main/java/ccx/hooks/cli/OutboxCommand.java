@@ -128,7 +128,7 @@ final class OutboxCommand implements Runnable {
 
     private static void printText(PrintWriter out, OutboxRow r, List<RecordedAttempt> attempts) {
       out.printf("id:              %d%n", r.id());
-      out.printf("hook:            %s%n", r.hook().path());
+      out.printf("hook:            %s%n", r.hookPath());
       out.printf("cluster_id:      %s%n", r.clusterId());
       out.printf("work_id:         %s%n", r.workId());
       out.printf("webhook_id:      %s%n", r.webhookId());

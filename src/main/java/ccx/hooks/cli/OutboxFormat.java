@@ -40,7 +40,7 @@ final class OutboxFormat {
       cells.add(
           List.of(
               Long.toString(r.id()),
-              r.hook().path(),
+              r.hookPath(),
               r.clusterId(),
               r.workId(),
               r.status().column(),
@@ -68,7 +68,7 @@ final class OutboxFormat {
   static JsonObject json(OutboxRow r) {
     JsonObject o = new JsonObject();
     o.addProperty("id", r.id());
-    o.addProperty("hook", r.hook().path());
+    o.addProperty("hook", r.hookPath());
     o.addProperty("work_id", r.workId());
     o.addProperty("cluster_id", r.clusterId());
     o.addProperty("webhook_id", r.webhookId());

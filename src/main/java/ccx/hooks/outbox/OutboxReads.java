@@ -44,13 +44,13 @@ final class OutboxReads {
         .where(which)
         .orderBy(HOOK_OUTBOX.ID)
         .limit(filter.limit())
-        .fetch(OutboxRows::toRow);
+        .fetch(OutboxRows::toRowForDisplay);
   }
 
   Optional<OutboxRow> find(long id) {
     return dsl.selectFrom(HOOK_OUTBOX)
         .where(HOOK_OUTBOX.ID.eq(id))
-        .fetchOptional(OutboxRows::toRow);
+        .fetchOptional(OutboxRows::toRowForDisplay);
   }
 
   List<RecordedAttempt> attempts(long outboxId) {

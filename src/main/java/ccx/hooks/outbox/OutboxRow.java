@@ -3,10 +3,17 @@ package ccx.hooks.outbox;
 import ccx.hooks.wire.Hook;
 import java.time.OffsetDateTime;
 
-/** One row of {@code hook_outbox}. Nullable columns are null here too. */
+/**
+ * One row of {@code hook_outbox}. Nullable columns are null here too.
+ *
+ * @param hook the hook, or null in a row read for display whose {@code hook} this relay does not
+ *     know (written by a newer version, or by hand); a claimed row always has one
+ * @param hookPath the {@code hook} column as stored
+ */
 public record OutboxRow(
     long id,
     Hook hook,
+    String hookPath,
     String workId,
     String clusterId,
     String payload,
@@ -25,6 +32,6 @@ public record OutboxRow(
 
   /** How a log line names this row: hook, id, cluster and work id. */
   public String describe() {
-    return hook.path() + " #" + id + " (cluster '" + clusterId + "', work_id '" + workId + "')";
+    return hookPath + " #" + id + " (cluster '" + clusterId + "', work_id '" + workId + "')";
   }
 }

@@ -7,14 +7,27 @@ import ccx.hooks.wire.Hook;
 final class OutboxRows {
   private OutboxRows() {}
 
+  /** A row to deliver: one whose hook this relay does not know is an error. */
   static OutboxRow toRow(HookOutboxRecord r) {
-    return new OutboxRow(
-        r.getId(),
+    return toRow(
+        r,
         Hook.fromPath(r.getHook())
             .orElseThrow(
                 () ->
                     new IllegalStateException(
-                        "unknown hook '" + r.getHook() + "' in row " + r.getId())),
+                        "unknown hook '" + r.getHook() + "' in row " + r.getId())));
+  }
+
+  /** A row to show: an operator must be able to see (and replay) a row no relay can deliver. */
+  static OutboxRow toRowForDisplay(HookOutboxRecord r) {
+    return toRow(r, Hook.fromPath(r.getHook()).orElse(null));
+  }
+
+  private static OutboxRow toRow(HookOutboxRecord r, Hook hook) {
+    return new OutboxRow(
+        r.getId(),
+        hook,
+        r.getHook(),
         r.getWorkId(),
         r.getClusterId(),
         r.getPayload().data(),

@@ -173,6 +173,23 @@ class OutboxRepositoryTest {
     assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.DELIVERING, 16L);
   }
 
+  @Test
+  void a_poisoned_head_fails_alone_and_lets_its_cluster_go() {
+    database
+        .dsl()
+        .execute(
+            "INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id)"
+                + " VALUES ('post-upgrade-cluster', 'p1', 'c1', '{}', 'msg_p1')");
+    outbox.enqueue(List.of(hook("c1", "w2")));
+    assertThat(statuses()).containsExactly(OutboxStatus.PENDING, OutboxStatus.QUEUED);
+
+    assertThat(outbox.claim("relay-a", 10, LEASE)).isEmpty();
+    assertThat(statuses()).containsExactly(OutboxStatus.FAILED, OutboxStatus.PENDING);
+    assertThat(outbox.claim("relay-a", 10, LEASE))
+        .extracting(OutboxRow::workId)
+        .containsExactly("w2");
+  }
+
   private List<OutboxStatus> statuses() {
     return outbox
         .list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 100))
