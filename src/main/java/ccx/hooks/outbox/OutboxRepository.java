@@ -477,6 +477,23 @@ public final class OutboxRepository {
   }
 
   /**
+   * For {@code bench}: {@code rows} pending rows of {@code hook} over {@code clusters} clusters.
+   */
+  public int insertBacklog(int rows, int clusters, Hook hook, String payload) {
+    return new BenchQueries(dsl).insertBacklog(rows, clusters, hook, payload);
+  }
+
+  /** For {@code bench}: rows not delivered yet. */
+  public long countUnfinished() {
+    return new BenchQueries(dsl).countUnfinished();
+  }
+
+  /** For {@code bench}: every row stored. */
+  public long countStored() {
+    return new BenchQueries(dsl).countStored();
+  }
+
+  /**
    * The claim is still the caller's: same holder, same attempt, and the same claim time. The claim
    * time tells two claims apart even when a replay has reset the attempt count and the same relay
    * claimed the row again.
