@@ -72,9 +72,7 @@ final class ResultTable {
       BenchResults.Backlog backlog = r.backlog();
       line(
           "backlog",
-          format(
-              "deliveries/s, %d rows over %d clusters, %s",
-              backlog.rows(), backlog.clusters(), relays(backlog.relays())),
+          format("deliveries/s, %d rows, %s", backlog.rows(), relays(backlog.relays())),
           format("%.0f in %.1f s", backlog.rps(), backlog.seconds()),
           ">= 5000");
       line(
@@ -83,7 +81,7 @@ final class ResultTable {
           Arrays.stream(backlog.tenthsRps())
               .mapToObj(rps -> format("%.0f", rps))
               .collect(Collectors.joining(" ")),
-          "tenths 2-10 within 80% of their best");
+          "2nd-10th >= 80% of best");
       line(
           "backlog",
           "claim p50 / p99",

@@ -56,25 +56,30 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "LIST",
       split = ",",
       defaultValue = "prehook,ingest,drain,e2e",
-      description =
-          "Scenarios to run, comma-separated: prehook, ingest, drain, e2e, backlog."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Scenarios to run, comma-separated: prehook, ingest, drain, e2e, backlog.",
+        "Env: CCX_HOOK_SCENARIOS. Default: ${DEFAULT-VALUE}."
+      })
   List<Scenario> scenarios;
 
   @Option(
       names = "--backlog-rows",
       paramLabel = "N",
       defaultValue = "1000000",
-      description = "Rows the backlog scenario loads and drains. Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Rows the backlog scenario loads into the outbox (over 10,000 clusters) and drains.",
+        "Env: CCX_HOOK_BACKLOG_ROWS. Default: ${DEFAULT-VALUE}."
+      })
   int backlogRows;
 
   @Option(
       names = "--relays",
       paramLabel = "N",
       defaultValue = "1",
-      description =
-          "Draining relays on the one database in the drain and backlog scenarios."
-              + " Default: ${DEFAULT-VALUE}.")
+      description = {
+        "Draining relays sharing the one database in the drain and backlog scenarios.",
+        "Env: CCX_HOOK_RELAYS. Default: ${DEFAULT-VALUE}."
+      })
   int relays;
 
   @Option(
