@@ -205,6 +205,7 @@ class RelayTest {
         .contains("ccx_hook_outbox_rows{status=\"pending\"}")
         .contains("ccx_hook_outbox_oldest_pending_age_seconds")
         .contains("ccx_hook_circuit_breaker_state{state=\"closed\"} 1.0")
+        .contains("ccx_hook_claim_seconds_bucket{le=\"0.001\"}")
         .doesNotContain("ccx_hook_outbox_rows{status=\"pending\"} NaN");
   }
 }
