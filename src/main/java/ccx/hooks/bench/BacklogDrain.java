@@ -20,7 +20,7 @@ final class BacklogDrain {
 
   /** What one drain measured. */
   record Drained(
-      int rows, long deliveries, double seconds, double[] tenthsRps, ClaimHistogram claims) {
+      int rows, long deliveries, double seconds, List<Double> tenthsRps, ClaimHistogram claims) {
     double rps() {
       return deliveries / seconds;
     }
@@ -65,8 +65,8 @@ final class BacklogDrain {
   }
 
   /** Deliveries per second between consecutive marks; the first tenth starts at receipt 1. */
-  static double[] rates(long[] marks, long[] markedNanos, long firstNanos) {
-    double[] rps = new double[marks.length];
+  static List<Double> rates(long[] marks, long[] markedNanos, long firstNanos) {
+    Double[] rps = new Double[marks.length];
     long count = 1;
     long at = firstNanos;
     for (int k = 0; k < marks.length; k++) {
@@ -75,7 +75,7 @@ final class BacklogDrain {
       count = marks[k];
       at = markedNanos[k];
     }
-    return rps;
+    return List.of(rps);
   }
 
   private static ClaimHistogram scrape(List<RelayProcess> relays) {

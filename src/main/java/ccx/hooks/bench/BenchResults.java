@@ -4,6 +4,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * What one {@code bench} run measured. Printed as JSON with snake_case keys ({@code relayRps} is
@@ -74,7 +75,7 @@ public record BenchResults(
       long deliveries,
       double seconds,
       double rps,
-      double[] tenthsRps,
+      List<Double> tenthsRps,
       double claimP50Ms,
       double claimP99Ms) {}
 

@@ -1,8 +1,12 @@
 package ccx.hooks.bench;
 
+import ccx.hooks.RelayException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -37,24 +41,34 @@ final class ClosedLoad {
     AtomicLong measured = new AtomicLong();
     long warmupEnd = System.nanoTime() + warmup.toNanos();
     long end = warmupEnd + duration.toNanos();
+    List<Future<?>> loops = new ArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < callers; c++) {
         int caller = c;
-        threads.submit(
-            () -> {
-              for (long i = caller; ; i += callers) {
-                long start = System.nanoTime();
-                if (start >= end) {
-                  return null;
-                }
-                call.once(i);
-                long done = System.nanoTime();
-                if (start >= warmupEnd && done <= end) {
-                  nanos.recordValue(done - start);
-                  measured.incrementAndGet();
-                }
-              }
-            });
+        loops.add(
+            threads.submit(
+                () -> {
+                  for (long i = caller; ; i += callers) {
+                    long start = System.nanoTime();
+                    if (start >= end) {
+                      return null;
+                    }
+                    call.once(i);
+                    long done = System.nanoTime();
+                    if (start >= warmupEnd && done <= end) {
+                      nanos.recordValue(done - start);
+                      measured.incrementAndGet();
+                    }
+                  }
+                }));
+      }
+    }
+    // A caller that failed would only show as a lower rate: the run fails instead, with the cause.
+    for (Future<?> loop : loops) {
+      if (loop.state() == Future.State.FAILED) {
+        throw new RelayException(
+            "a bench caller failed: " + RelayException.rootMessage(loop.exceptionNow()),
+            loop.exceptionNow());
       }
     }
     callsPerSecond = measured.get() / (duration.toNanos() / 1e9);

@@ -1,7 +1,6 @@
 package ccx.hooks.bench;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -78,8 +77,8 @@ final class ResultTable {
       line(
           "backlog",
           "deliveries/s in each tenth of the rows",
-          Arrays.stream(backlog.tenthsRps())
-              .mapToObj(rps -> format("%.0f", rps))
+          backlog.tenthsRps().stream()
+              .map(rps -> format("%.0f", rps))
               .collect(Collectors.joining(" ")),
           "2nd-10th >= 80% of best");
       line(

@@ -81,12 +81,4 @@ class ClaimHistogramTest {
         .isInstanceOf(RelayException.class)
         .hasMessageContaining("no claims");
   }
-
-  @Test
-  void tenths_end_where_each_tenth_of_the_rows_is_delivered() {
-    assertThat(BacklogDrain.tenths(2000))
-        .containsExactly(200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000);
-    assertThat(BacklogDrain.tenths(105)[0]).isEqualTo(11);
-    assertThat(BacklogDrain.tenths(105)[9]).isEqualTo(105);
-  }
 }

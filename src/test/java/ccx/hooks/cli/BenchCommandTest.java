@@ -82,7 +82,9 @@ class BenchCommandTest {
     assertThat(drain.get("claim_p50_ms").getAsDouble()).isPositive();
     JsonObject e2e = json.getAsJsonObject("e2e");
     assertThat(e2e.get("undelivered").getAsLong()).isZero();
-    assertThat(e2e.get("p99_ms").getAsDouble()).isPositive();
+    // A hook can reach the integrator before its RPC's answer reaches the caller: that counts as 0.
+    assertThat(e2e.get("p99_ms").getAsDouble()).isNotNegative();
+    assertThat(e2e.get("rate").getAsDouble()).isPositive();
     assertThat(json.get("rss_mb").getAsLong()).isPositive();
     assertThat(Files.readString(plot)).contains("<polyline").contains("post-hook end to end");
   }
