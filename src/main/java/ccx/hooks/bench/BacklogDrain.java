@@ -21,8 +21,9 @@ final class BacklogDrain {
   /** What one drain measured. */
   record Drained(
       int rows, long deliveries, double seconds, List<Double> tenthsRps, ClaimHistogram claims) {
+    /** Per second; a backlog of one row has no span, and is counted as one millisecond. */
     double rps() {
-      return deliveries / seconds;
+      return deliveries / Math.max(seconds, 0.001);
     }
   }
 
