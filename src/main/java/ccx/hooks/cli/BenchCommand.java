@@ -100,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--keep-database",
-      description = "Keep the bench database afterwards (to inspect it).")
+      description = "Keep the bench databases afterwards (to inspect them).")
   boolean keepDatabase;
 
   @Option(
@@ -115,7 +115,7 @@ final class BenchCommand implements Callable<Integer> {
       names = "--work-dir",
       paramLabel = "DIR",
       defaultValue = "target/bench",
-      description = "Where the relay's log goes. Default: ${DEFAULT-VALUE}.")
+      description = "Where the relays' log goes. Default: ${DEFAULT-VALUE}.")
   Path workDir;
 
   @Option(
