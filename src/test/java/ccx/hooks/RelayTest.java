@@ -206,6 +206,7 @@ class RelayTest {
         .contains("ccx_hook_outbox_oldest_pending_age_seconds")
         .contains("ccx_hook_breaker_state{hook=\"post-add-node\",kind=\"delivery\"} 0.0")
         .contains("ccx_hook_breaker_state{hook=\"pre-add-node\",kind=\"prehook\"} 0.0")
+        .contains("ccx_hook_claim_seconds_bucket{le=\"0.001\"}")
         .doesNotContain("ccx_hook_outbox_rows{status=\"pending\"} NaN");
   }
 }

@@ -9,11 +9,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +36,9 @@ final class BenchIntegrator implements AutoCloseable {
   private final AtomicLong lastPostNanos = new AtomicLong();
   private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
   private volatile boolean noteArrivals;
+  // Post-hook counts whose arrival time is noted (ascending), and those times.
+  private volatile long[] marks = new long[0];
+  private volatile AtomicLongArray markedAt = new AtomicLongArray(0);
 
   BenchIntegrator() {
     try {
@@ -59,10 +64,15 @@ final class BenchIntegrator implements AutoCloseable {
       boolean pre = exchange.getRequestURI().getPath().contains("/pre-");
       if (!pre) {
         long now = System.nanoTime();
-        if (posts.getAndIncrement() == 0) {
+        long n = posts.incrementAndGet();
+        if (n == 1) {
           firstPostNanos.set(now);
         }
         lastPostNanos.set(now);
+        int mark = Arrays.binarySearch(marks, n);
+        if (mark >= 0) {
+          markedAt.set(mark, now);
+        }
         if (noteArrivals) {
           Matcher m = WORK_ID.matcher(new String(body, StandardCharsets.UTF_8));
           if (m.find()) {
@@ -79,9 +89,27 @@ final class BenchIntegrator implements AutoCloseable {
     }
   }
 
-  /** Starts counting post-hooks afresh. */
-  void resetPosts() {
+  /**
+   * Starts counting post-hooks afresh, noting when the count reaches each of {@code marks}
+   * (ascending).
+   */
+  void resetPosts(long... marks) {
+    this.markedAt = new AtomicLongArray(marks.length);
+    this.marks = marks.clone();
     posts.set(0);
+  }
+
+  /** When (monotonic nanoseconds) the count reached each mark; 0 for a mark not reached. */
+  long[] markedNanos() {
+    long[] at = new long[marks.length];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = markedAt.get(i);
+    }
+    return at;
+  }
+
+  long firstPostNanos() {
+    return firstPostNanos.get();
   }
 
   long posts() {

@@ -6,39 +6,65 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What {@code bench} measures and how.
  *
- * @param server a PostgreSQL server on which the bench may create (and drop) a database
+ * @param server a PostgreSQL server on which the bench may create (and drop) databases
+ * @param scenarios which scenarios run
  * @param duration how long each measured phase runs, after its warm-up
- * @param drainRows the least backlog the drain phase delivers
+ * @param drainRows the backlog the drain scenario delivers
+ * @param backlogRows the backlog the backlog scenario loads into the outbox and delivers
+ * @param relays how many draining relays share the database in the drain and backlog scenarios
  * @param e2eRate post-hooks offered per second in the end-to-end phase
  * @param relayJvmOptions options of the relay's JVM
- * @param relayOptions options of {@code serve} for the draining relay (drain and e2e phases)
- * @param workDir where the relay's log goes
+ * @param relayOptions options of {@code serve} for the draining relays (drain, e2e, backlog)
+ * @param workDir where the relays' log goes
+ * @param launcher how a relay process is started
  */
 public record BenchOptions(
     DatabaseUrl server,
+    Set<Scenario> scenarios,
     Duration duration,
     int drainRows,
+    int backlogRows,
+    int relays,
     int e2eRate,
     Optional<Path> plot,
     boolean keepDatabase,
     List<String> relayJvmOptions,
     List<String> relayOptions,
-    Path workDir) {
+    Path workDir,
+    RelayLauncher launcher) {
+
+  /** The backlog's rows are spread over this many clusters, as issue-sized outages leave them. */
+  public static final int BACKLOG_CLUSTERS = 10_000;
 
   public BenchOptions {
+    scenarios = Set.copyOf(scenarios);
+    if (scenarios.isEmpty()) {
+      throw new ConfigException("--scenarios must name at least one scenario");
+    }
     if (duration.isNegative() || duration.toMillis() < 1000) {
       throw new ConfigException("--duration must be at least 1s");
     }
     if (drainRows < 1) {
       throw new ConfigException("--drain-rows must be at least 1");
     }
+    if (backlogRows < 10) {
+      throw new ConfigException("--backlog-rows must be at least 10 (its rate is given per tenth)");
+    }
+    if (relays < 1 || relays > 16) {
+      throw new ConfigException("--relays must be between 1 and 16");
+    }
     if (e2eRate < 1) {
       throw new ConfigException("--e2e-rate must be at least 1");
     }
+  }
+
+  boolean runs(Scenario scenario) {
+    return scenarios.contains(scenario);
   }
 
   /**

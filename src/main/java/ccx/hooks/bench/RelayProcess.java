@@ -1,12 +1,10 @@
 package ccx.hooks.bench;
 
 import ccx.hooks.RelayException;
-import ccx.hooks.cli.Main;
 import ccx.hooks.db.DatabaseUrl;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +41,7 @@ final class RelayProcess implements AutoCloseable {
    * @param relayOptions options of {@code serve} beyond the URLs and ports
    */
   static RelayProcess start(
+      RelayLauncher launcher,
       String hookUrl,
       DatabaseUrl database,
       Path log,
@@ -50,11 +49,8 @@ final class RelayProcess implements AutoCloseable {
       List<String> relayOptions) {
     int grpcPort = freePort();
     int adminPort = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(jvmOptions);
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.addAll(List.of("-cp", ownClassPath(), Main.class.getName(), "serve"));
+    List<String> command = new ArrayList<>(launcher.command(jvmOptions));
+    command.add("serve");
     command.addAll(List.of("--hook-url", hookUrl));
     command.addAll(
         List.of(
@@ -83,6 +79,28 @@ final class RelayProcess implements AutoCloseable {
 
   int grpcPort() {
     return grpcPort;
+  }
+
+  /** The relay's {@code /metrics}, in the Prometheus text format. */
+  String metrics() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new RelayException("the relay's /metrics answered " + response.statusCode());
+      }
+      return response.body();
+    } catch (IOException e) {
+      throw new RelayException("cannot read the relay's /metrics: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RelayException("interrupted while reading the relay's /metrics", e);
+    }
   }
 
   private void awaitReady(Path log) {
@@ -153,15 +171,6 @@ final class RelayProcess implements AutoCloseable {
       return url.jdbcUrl();
     }
     return url.jdbcUrl() + (url.jdbcUrl().contains("?") ? "&" : "?") + String.join("&", parameters);
-  }
-
-  private static String ownClassPath() {
-    try {
-      return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-          .toString();
-    } catch (URISyntaxException e) {
-      return System.getProperty("java.class.path");
-    }
   }
 
   private static int freePort() {

@@ -16,6 +16,7 @@ import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
+import java.util.stream.DoubleStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final String relayId;
   private final HookTimers timers;
+  private final Timer claimTimer;
   private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
   // Successful deliveries are recorded together: one transaction for all that finished meanwhile.
   private final GroupCommit<OutboxRepository.Delivered, Boolean> completions;
@@ -93,6 +96,18 @@ public final class OutboxDrainer implements AutoCloseable {
     this.timers =
         new HookTimers(
             metrics, "ccx_hook_delivery", "Delivery attempts of outbox rows, by hook and outcome");
+    // A histogram, not a summary: percentiles of several relays add up only from buckets.
+    this.claimTimer =
+        Timer.builder("ccx_hook_claim")
+            .description("The claim statement, as this relay waited for it")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofNanos(100_000))
+            .maximumExpectedValue(Duration.ofSeconds(1))
+            .serviceLevelObjectives(
+                DoubleStream.of(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000)
+                    .mapToObj(ms -> Duration.ofNanos(Math.round(ms * 1e6)))
+                    .toArray(Duration[]::new))
+            .register(metrics);
     this.slots = new Semaphore(settings.drainConcurrency());
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     this.completions =
@@ -217,8 +232,10 @@ public final class OutboxDrainer implements AutoCloseable {
         log.info("Took over {} row(s) whose lease had expired", rescued);
       }
     }
-    return outbox.claim(
-        relayId, limit, settings.leaseDuration(), http.breakers().refusingDeliveries());
+    return claimTimer.record(
+        () ->
+            outbox.claim(
+                relayId, limit, settings.leaseDuration(), http.breakers().refusingDeliveries()));
   }
 
   /**

@@ -25,6 +25,7 @@ public final class OutboxRepository {
   private final Replays replays;
   private final Retention retention;
   private final OutboxReads reads;
+  private final BenchQueries bench;
 
   /** A repository that keeps each cluster's hooks in order (the default, {@code --ordering}). */
   public OutboxRepository(DSLContext dsl, DatabaseClock clock) {
@@ -41,6 +42,7 @@ public final class OutboxRepository {
     this.replays = new Replays(dsl, clock);
     this.retention = new Retention(dsl, clock);
     this.reads = new OutboxReads(dsl, clock);
+    this.bench = new BenchQueries(dsl);
   }
 
   /**
@@ -202,5 +204,23 @@ public final class OutboxRepository {
   /** The age of the oldest unfinished row, or zero when there is none. */
   public Duration oldestUnfinishedAge() {
     return reads.oldestUnfinishedAge();
+  }
+
+  /**
+   * For {@code bench}: {@code rows} rows of {@code hook} over {@code clusters} clusters, as an
+   * outage of the integrator would leave them (each cluster's first row its head, the rest queued).
+   */
+  public int insertBacklog(int rows, int clusters, Hook hook, String payload) {
+    return bench.insertBacklog(rows, clusters, hook, payload);
+  }
+
+  /** For {@code bench}: rows not delivered yet. */
+  public long countUnfinished() {
+    return bench.countUnfinished();
+  }
+
+  /** For {@code bench}: every row stored. */
+  public long countStored() {
+    return bench.countStored();
   }
 }

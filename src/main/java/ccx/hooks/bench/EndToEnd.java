@@ -1,0 +1,79 @@
+package ccx.hooks.bench;
+
+import ccx.hooks.v1.HookServiceGrpc;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-loop load at the offered rate (calls start on schedule, whether or not earlier ones have
+ * answered); latency from each RPC's answer to the integrator's receipt of its hook.
+ */
+final class EndToEnd {
+  private static final Duration ARRIVAL_WAIT = Duration.ofSeconds(30);
+
+  private EndToEnd() {}
+
+  static BenchResults.EndToEnd run(
+      BenchOptions options,
+      RelayProcess relay,
+      BenchIntegrator integrator,
+      Map<String, Histogram> plotted) {
+    integrator.noteArrivals(true);
+    Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    long intervalNanos = 1_000_000_000L / options.e2eRate();
+    long total = options.duration().toNanos() / intervalNanos;
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    ManagedChannel channel = Requests.channel(relay);
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      HookServiceGrpc.HookServiceBlockingStub stub = HookServiceGrpc.newBlockingStub(channel);
+      long start = System.nanoTime();
+      for (long i = 0; i < total; i++) {
+        long wait = start + i * intervalNanos - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        long n = i;
+        callers.submit(
+            () -> {
+              String workId = "e2e-" + run + "-" + n;
+              stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .postAddNode(Requests.postAddNode(workId, n));
+              acknowledged.put(workId, System.nanoTime());
+            });
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+    long deadline = System.nanoTime() + ARRIVAL_WAIT.toNanos();
+    long missing = acknowledged.size();
+    while (missing > 0 && System.nanoTime() < deadline) {
+      missing =
+          acknowledged.keySet().stream().filter(w -> integrator.arrivalNanos(w) == null).count();
+      RelayProcess.sleep(Duration.ofMillis(200));
+    }
+    Histogram latencies = ClosedLoad.newHistogram();
+    acknowledged.forEach(
+        (workId, ackNanos) -> {
+          Long arrival = integrator.arrivalNanos(workId);
+          if (arrival != null) {
+            latencies.recordValue(Math.max(0, arrival - ackNanos));
+          }
+        });
+    integrator.noteArrivals(false);
+    plotted.put("post-hook end to end", latencies);
+    return new BenchResults.EndToEnd(
+        BenchResults.round(acknowledged.size() / (options.duration().toNanos() / 1e9)),
+        options.e2eRate(),
+        ClosedLoad.millis(latencies, 50),
+        ClosedLoad.millis(latencies, 99),
+        missing);
+  }
+}

@@ -1,0 +1,56 @@
+package ccx.hooks.outbox;
+
+import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
+
+import ccx.hooks.wire.Hook;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+
+/**
+ * The queries the {@code bench} command runs against the outbox, kept here with the rest of the
+ * outbox's SQL so that a change of schema changes them too. Not used by the relay itself.
+ */
+final class BenchQueries {
+  private final DSLContext dsl;
+
+  BenchQueries(DSLContext dsl) {
+    this.dsl = dsl;
+  }
+
+  /**
+   * One statement, so that a million rows load in seconds. The first row of each cluster is its
+   * head; the rest queue behind it, as intake would have stored them. ANALYZE runs in the same
+   * transaction: it counts the transaction's own new rows, so the planner knows the table from the
+   * moment a relay can see them, as autovacuum would have after an outage that built up slowly.
+   */
+  int insertBacklog(int rows, int clusters, Hook hook, String payload) {
+    return dsl.transactionResult(
+        configuration -> {
+          DSLContext t = DSL.using(configuration);
+          int inserted =
+              t.execute(
+                  """
+                  INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status)
+                  SELECT {0}, 'backlog-' || g, 'c' || (g % {1}), {2}::jsonb, 'msg_backlog_' || g,
+                         CASE WHEN g <= {1} THEN 'pending' ELSE 'queued' END
+                  FROM generate_series(1, {3}) AS g
+                  """,
+                  DSL.val(hook.path()), DSL.val(clusters), DSL.val(payload), DSL.val(rows));
+          t.execute("ANALYZE hook_outbox");
+          return inserted;
+        });
+  }
+
+  long countUnfinished() {
+    return dsl.fetchCount(
+        HOOK_OUTBOX,
+        HOOK_OUTBOX.STATUS.in(
+            DSL.inline(OutboxStatus.QUEUED.column()),
+            DSL.inline(OutboxStatus.PENDING.column()),
+            DSL.inline(OutboxStatus.DELIVERING.column())));
+  }
+
+  long countStored() {
+    return dsl.fetchCount(HOOK_OUTBOX);
+  }
+}

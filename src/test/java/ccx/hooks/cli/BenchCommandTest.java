@@ -1,0 +1,109 @@
+package ccx.hooks.cli;
+
+import static ccx.hooks.cli.CommandLineTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ccx.hooks.testing.TestDatabase;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench} end to end with tiny sizes: relays in child processes, a real PostgreSQL, and the
+ * JSON it prints. Only shapes and counts are checked here; the figures belong to a real run.
+ */
+class BenchCommandTest {
+  private static final String SERVER = TestDatabase.createDatabase().jdbcUrl();
+
+  @TempDir Path workDir;
+
+  private JsonObject bench(String... options) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("bench", "--database-url", SERVER, "--json", "--work-dir", workDir.toString()));
+    args.addAll(List.of(options));
+    CommandLineTest.Result result = run(args.toArray(String[]::new));
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    List<String> lines = result.out().lines().toList();
+    return JsonParser.parseString(lines.getLast()).getAsJsonObject();
+  }
+
+  @Test
+  void backlog_is_loaded_and_every_row_delivered_with_a_rate_per_tenth_and_claim_times() {
+    JsonObject json = bench("--scenarios", "backlog", "--backlog-rows", "2000");
+
+    assertThat(json.keySet()).containsExactlyInAnyOrder("backlog", "rss_mb", "setup");
+    JsonObject backlog = json.getAsJsonObject("backlog");
+    assertThat(backlog.get("rows").getAsInt()).isEqualTo(2000);
+    assertThat(backlog.get("clusters").getAsInt()).isEqualTo(10_000);
+    assertThat(backlog.get("relays").getAsInt()).isEqualTo(1);
+    assertThat(backlog.get("deliveries").getAsLong()).isEqualTo(2000);
+    assertThat(backlog.get("seconds").getAsDouble()).isPositive();
+    assertThat(backlog.get("rps").getAsDouble()).isPositive();
+    JsonArray tenths = backlog.getAsJsonArray("tenths_rps");
+    assertThat(tenths).hasSize(10);
+    assertThat(StreamSupport.stream(tenths.spliterator(), false).mapToDouble(t -> t.getAsDouble()))
+        .allMatch(rps -> rps > 0);
+    double p50 = backlog.get("claim_p50_ms").getAsDouble();
+    assertThat(p50).isPositive();
+    assertThat(backlog.get("claim_p99_ms").getAsDouble()).isGreaterThanOrEqualTo(p50);
+  }
+
+  @Test
+  void the_default_scenarios_still_run_and_drain_with_two_relays() throws Exception {
+    Path plot = workDir.resolve("latency.svg");
+    JsonObject json =
+        bench(
+            "--duration", "1s",
+            "--drain-rows", "500",
+            "--e2e-rate", "50",
+            "--relays", "2",
+            "--plot", plot.toString());
+
+    assertThat(json.keySet())
+        .containsExactlyInAnyOrder("prehook", "ingest", "drain", "e2e", "rss_mb", "setup");
+    assertThat(json.getAsJsonObject("prehook").get("relay_rps").getAsDouble()).isPositive();
+    assertThat(json.getAsJsonObject("prehook").get("direct_p99_ms").getAsDouble()).isPositive();
+    JsonObject ingest = json.getAsJsonObject("ingest");
+    assertThat(ingest.get("rows_stored").getAsLong())
+        .isPositive()
+        .isEqualTo(ingest.get("acknowledged").getAsLong());
+    assertThat(ingest.get("baseline_rps").getAsDouble()).isPositive();
+    JsonObject drain = json.getAsJsonObject("drain");
+    assertThat(drain.get("rows").getAsInt()).isEqualTo(500);
+    assertThat(drain.get("deliveries").getAsLong()).isGreaterThanOrEqualTo(500);
+    assertThat(drain.get("relays").getAsInt()).isEqualTo(2);
+    assertThat(drain.get("claim_p50_ms").getAsDouble()).isPositive();
+    JsonObject e2e = json.getAsJsonObject("e2e");
+    assertThat(e2e.get("undelivered").getAsLong()).isZero();
+    // A hook can reach the integrator before its RPC's answer reaches the caller: that counts as 0.
+    assertThat(e2e.get("p99_ms").getAsDouble()).isNotNegative();
+    assertThat(e2e.get("rate").getAsDouble()).isPositive();
+    assertThat(json.get("rss_mb").getAsLong()).isPositive();
+    assertThat(Files.readString(plot)).contains("<polyline").contains("post-hook end to end");
+  }
+
+  @Test
+  void an_unknown_scenario_exits_64_naming_the_option() {
+    CommandLineTest.Result result =
+        run("bench", "--database-url", SERVER, "--scenarios", "prehook,backlogs");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err()).contains("--scenarios").contains("backlogs");
+  }
+
+  @Test
+  void a_backlog_too_small_to_split_in_tenths_exits_64_naming_the_option() {
+    CommandLineTest.Result result =
+        run("bench", "--database-url", SERVER, "--scenarios", "backlog", "--backlog-rows", "5");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err()).contains("--backlog-rows");
+  }
+}
