@@ -75,6 +75,7 @@ public final class Bench {
                     database.outbox(),
                     options.drainRows(),
                     Requests.CLUSTERS,
+                    0,
                     progress);
             drain =
                 new BenchResults.Drain(
@@ -108,11 +109,13 @@ public final class Bench {
                   database.outbox(),
                   options.backlogRows(),
                   BenchOptions.BACKLOG_CLUSTERS,
+                  options.stuckRows(),
                   progress);
           backlog =
               new BenchResults.Backlog(
                   drained.rows(),
                   BenchOptions.BACKLOG_CLUSTERS,
+                  options.stuckRows(),
                   options.relays(),
                   drained.deliveries(),
                   BenchResults.round(drained.seconds()),

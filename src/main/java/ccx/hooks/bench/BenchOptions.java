@@ -16,6 +16,8 @@ import java.util.Set;
  * @param duration how long each measured phase runs, after its warm-up
  * @param drainRows the backlog the drain scenario delivers
  * @param backlogRows the backlog the backlog scenario loads into the outbox and delivers
+ * @param stuckRows rows of one more cluster, loaded beside the backlog, whose head waits out a
+ *     one-hour backoff: they hold back that cluster only, and are not delivered
  * @param relays how many draining relays share the database in the drain and backlog scenarios
  * @param e2eRate post-hooks offered per second in the end-to-end phase
  * @param relayJvmOptions options of the relay's JVM
@@ -29,6 +31,7 @@ public record BenchOptions(
     Duration duration,
     int drainRows,
     int backlogRows,
+    int stuckRows,
     int relays,
     int e2eRate,
     Optional<Path> plot,
@@ -54,6 +57,9 @@ public record BenchOptions(
     }
     if (backlogRows < 10) {
       throw new ConfigException("--backlog-rows must be at least 10 (its rate is given per tenth)");
+    }
+    if (stuckRows < 0) {
+      throw new ConfigException("--stuck-rows must be 0 or more");
     }
     if (relays < 1 || relays > 16) {
       throw new ConfigException("--relays must be between 1 and 16");

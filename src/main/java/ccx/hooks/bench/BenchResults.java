@@ -71,6 +71,7 @@ public record BenchResults(
   public record Backlog(
       int rows,
       int clusters,
+      int stuckRows,
       int relays,
       long deliveries,
       double seconds,

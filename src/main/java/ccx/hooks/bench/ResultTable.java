@@ -71,7 +71,13 @@ final class ResultTable {
       BenchResults.Backlog backlog = r.backlog();
       line(
           "backlog",
-          format("deliveries/s, %d rows, %s", backlog.rows(), relays(backlog.relays())),
+          format(
+              "deliveries/s, %d rows, %s%s",
+              backlog.rows(),
+              relays(backlog.relays()),
+              backlog.stuckRows() > 0
+                  ? format(", beside a stuck cluster of %d rows", backlog.stuckRows())
+                  : ""),
           format("%.0f in %.1f s", backlog.rps(), backlog.seconds()),
           ">= 5000");
       line(

@@ -73,6 +73,17 @@ final class BenchCommand implements Callable<Integer> {
   int backlogRows;
 
   @Option(
+      names = "--stuck-rows",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "With backlog: one more cluster of N rows whose head waits out a one-hour backoff,",
+        "loaded beside the backlog. Its rows are not delivered; the rate of the others is",
+        "what a stuck cluster costs them. Env: CCX_HOOK_STUCK_ROWS. Default: ${DEFAULT-VALUE}."
+      })
+  int stuckRows;
+
+  @Option(
       names = "--relays",
       paramLabel = "N",
       defaultValue = "1",
@@ -141,6 +152,7 @@ final class BenchCommand implements Callable<Integer> {
             duration,
             drainRows,
             backlogRows,
+            stuckRows,
             relays,
             e2eRate,
             Optional.ofNullable(plot),

@@ -41,6 +41,21 @@ final class BenchQueries {
         });
   }
 
+  void insertStuckCluster(int rows, Hook hook, String payload) {
+    dsl.execute(
+        """
+        INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, attempts,
+                                 next_attempt_at, last_error)
+        SELECT {0}, 'stuck-' || g, 'stuck', {1}::jsonb, 'msg_stuck_' || g,
+               CASE WHEN g = 1 THEN 'pending' ELSE 'queued' END,
+               CASE WHEN g = 1 THEN 1 ELSE 0 END,
+               CASE WHEN g = 1 THEN now() + interval '1 hour' ELSE now() END,
+               CASE WHEN g = 1 THEN 'bench: a head waiting out a long backoff' END
+        FROM generate_series(1, {2}) AS g
+        """,
+        DSL.val(hook.path()), DSL.val(payload), DSL.val(rows));
+  }
+
   long countUnfinished() {
     return dsl.fetchCount(
         HOOK_OUTBOX,

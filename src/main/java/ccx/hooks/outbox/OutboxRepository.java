@@ -214,6 +214,14 @@ public final class OutboxRepository {
     return bench.insertBacklog(rows, clusters, hook, payload);
   }
 
+  /**
+   * For {@code bench}: one cluster of {@code rows} rows whose head waits out a one-hour backoff,
+   * the rest queued behind it.
+   */
+  public void insertStuckCluster(int rows, Hook hook, String payload) {
+    bench.insertStuckCluster(rows, hook, payload);
+  }
+
   /** For {@code bench}: rows not delivered yet. */
   public long countUnfinished() {
     return bench.countUnfinished();

@@ -73,4 +73,15 @@ class BenchQueriesTest {
                     Optional.of(OutboxStatus.DELIVERED), Optional.empty(), Optional.empty(), 50)))
         .hasSize(2);
   }
+
+  @Test
+  void a_stuck_cluster_holds_its_rows_and_none_of_them_is_due() {
+    outbox.insertStuckCluster(100, Hook.POST_ADD_NODE, PAYLOAD);
+    outbox.insertBacklog(20, 2, Hook.POST_ADD_NODE, PAYLOAD);
+
+    assertThat(outbox.claim("relay-1", 100, Duration.ofSeconds(30)))
+        .extracting(OutboxRow::clusterId)
+        .containsExactlyInAnyOrder("c0", "c1");
+    assertThat(outbox.countUnfinished()).isEqualTo(120);
+  }
 }
