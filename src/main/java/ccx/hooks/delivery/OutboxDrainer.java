@@ -358,6 +358,11 @@ public final class OutboxDrainer implements AutoCloseable {
         return;
       }
       record(row, e.reason().name().toLowerCase(), took);
+      if (e.reason() == HookCallException.Reason.UNSENDABLE) {
+        // The row's own fault: it fails alone rather than coming back every lease period.
+        failAlone(row, startedAt, "the relay cannot deliver this row: " + e.getMessage());
+        return;
+      }
       if (e.reason() == HookCallException.Reason.INTERRUPTED
           || Thread.currentThread().isInterrupted()) {
         // The relay is stopping: the attempt is recorded for what it was, and the row is due again
@@ -375,10 +380,6 @@ public final class OutboxDrainer implements AutoCloseable {
       }
       retry(
           row, new DeliveryAttempt(startedAt, took, null, e.getMessage(), null), Optional.empty());
-    } catch (IllegalArgumentException e) {
-      // The request could not even be built from this row (OkHttp refuses its webhook-id as a
-      // header, say): the row's own fault, so it fails alone rather than returning every lease.
-      failAlone(row, startedAt, "the relay cannot deliver this row: " + e.getMessage());
     } catch (RuntimeException e) {
       log.warn(
           "Could not record the outcome of {} ({}); it is delivered again once its lease expires",

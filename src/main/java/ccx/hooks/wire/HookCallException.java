@@ -15,7 +15,9 @@ public final class HookCallException extends RelayException {
     /** The answer's body is larger than the relay accepts. */
     TOO_LARGE,
     /** The relay interrupted the call (it is stopping); the integrator may have received it. */
-    INTERRUPTED
+    INTERRUPTED,
+    /** The hook cannot be put into a request (e.g. its webhook-id is no valid header value). */
+    UNSENDABLE
   }
 
   private final Reason reason;

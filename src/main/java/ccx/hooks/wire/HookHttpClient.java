@@ -125,7 +125,9 @@ public final class HookHttpClient {
       breaker.record(Outcome.ofStatus(response.status()), since(start));
       return response;
     } catch (HookCallException e) {
-      if (e.reason() == Reason.INTERRUPTED || (e.reason() == Reason.TIMEOUT && callersTimeout)) {
+      if (e.reason() == Reason.INTERRUPTED
+          || e.reason() == Reason.UNSENDABLE
+          || (e.reason() == Reason.TIMEOUT && callersTimeout)) {
         breaker.release();
       } else if (e.reason() == Reason.TOO_LARGE) {
         breaker.record(Outcome.ROW_FAILURE, since(start));
@@ -151,13 +153,20 @@ public final class HookHttpClient {
 
   private HookResponse execute(Hook hook, String webhookId, String body, Duration timeout) {
     long timestamp = wallClock.instant().getEpochSecond();
-    Request.Builder request =
-        new Request.Builder()
-            .url(target.urlOf(hook))
-            .header("User-Agent", Version.userAgent())
-            .header("webhook-id", webhookId)
-            .header("webhook-timestamp", Long.toString(timestamp))
-            .post(RequestBody.create(body.getBytes(StandardCharsets.UTF_8), JSON));
+    Request.Builder request = new Request.Builder();
+    try {
+      request
+          .url(target.urlOf(hook))
+          .header("User-Agent", Version.userAgent())
+          .header("webhook-id", webhookId)
+          .header("webhook-timestamp", Long.toString(timestamp))
+          .post(RequestBody.create(body.getBytes(StandardCharsets.UTF_8), JSON));
+    } catch (IllegalArgumentException e) {
+      // A webhook-id that is no valid header value (a row written by hand, say): this one hook
+      // cannot be sent, which says nothing about the integrator.
+      throw new HookCallException(
+          Reason.UNSENDABLE, "cannot build the request: " + e.getMessage(), e);
+    }
     target
         .signer()
         .sign(webhookId, timestamp, body)
