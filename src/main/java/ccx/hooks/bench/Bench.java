@@ -10,6 +10,8 @@ import com.google.gson.JsonObject;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -145,8 +147,13 @@ public final class Bench {
   }
 
   private static ManagedChannel channel(RelayProcess relay) {
+    Metadata bearer = new Metadata();
+    bearer.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + RelayProcess.CLIENT_TOKEN);
     return Grpc.newChannelBuilder(
             "127.0.0.1:" + relay.grpcPort(), InsecureChannelCredentials.create())
+        .intercept(MetadataUtils.newAttachHeadersInterceptor(bearer))
         .build();
   }
 
