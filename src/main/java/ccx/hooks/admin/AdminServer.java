@@ -78,6 +78,11 @@ public final class AdminServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** Where it listens. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
   /**
    * The admin port only reads: anything but GET is answered 405, so nothing reachable there can
    * change the relay.
