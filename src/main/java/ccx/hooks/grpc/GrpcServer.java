@@ -105,7 +105,13 @@ public final class GrpcServer {
       Server server = builder.build().start();
       GrpcServer grpc = new GrpcServer(server, health, calls);
       grpc.setServing(true);
-      log.info("gRPC server listening on {} ({})", server.getListenSockets(), describe(callers));
+      log.info(
+          "gRPC server listening on {} port {} ({})",
+          address.getAddress().isAnyLocalAddress()
+              ? "every interface"
+              : address.getAddress().getHostAddress(),
+          server.getPort(),
+          describe(callers));
       if (!callers.authenticates() && !address.getAddress().isLoopbackAddress()) {
         log.warn(
             "gRPC callers are not authenticated (--allow-unauthenticated): anyone who reaches port"
