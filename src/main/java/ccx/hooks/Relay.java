@@ -128,7 +128,13 @@ public final class Relay implements AutoCloseable {
     PreHookRelay preHooks = new PreHookRelay(http, config.preHooks(), outbox, metrics);
     grpc =
         GrpcServer.start(
-            config.grpcAddress(), credentials, config.callers(), config.limits(), preHooks, writer);
+            config.grpcAddress(),
+            credentials,
+            config.callers(),
+            config.limits(),
+            metrics,
+            preHooks,
+            writer);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,

@@ -267,11 +267,22 @@ class NothingLeaksTest {
                             : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
             .toList();
     List<String> recorded = Files.readAllLines(record);
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains("ccx_hook_grpc_refused_total{code=\"UNAUTHENTICATED\",method=\"PostAddNode\"}")
+        .contains("ccx_hook_grpc_refused_total{code=\"RESOURCE_EXHAUSTED\",method=\"PreAddNode\"}");
     List<String> everything = new ArrayList<>();
     everything.addAll(logLines);
     everything.addAll(readyzBodies);
     everything.addAll(statusMessages);
     everything.addAll(recorded);
+    everything.add(metrics);
 
     assertThat(statusMessages)
         .anyMatch(m -> m.startsWith("UNAUTHENTICATED"))

@@ -81,6 +81,7 @@ class TlsTest {
             GrpcServer.credentials(Optional.of(settings)),
             CallerAuth.loopbackOnly(),
             GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
             preHooks,
             new OutboxWriter(outbox));
     log.start();

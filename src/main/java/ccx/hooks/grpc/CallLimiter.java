@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,12 +23,13 @@ final class CallLimiter implements ServerInterceptor {
   private final Set<String> preHookMethods;
   private final Semaphore calls;
   private final Semaphore preHooks;
-  private final ThrottledLog refusals = new ThrottledLog(CallLimiter.class);
+  private final Refusals refusals;
 
   /**
    * @param preHookMethods full names of the methods that call the integrator synchronously
    */
-  CallLimiter(GrpcLimits limits, Set<String> preHookMethods) {
+  CallLimiter(GrpcLimits limits, Set<String> preHookMethods, MeterRegistry metrics) {
+    this.refusals = new Refusals(metrics, CallLimiter.class);
     this.limits = limits;
     this.preHookMethods = Set.copyOf(preHookMethods);
     this.calls = new Semaphore(limits.maxConcurrentCalls());
@@ -90,8 +92,7 @@ final class CallLimiter implements ServerInterceptor {
   }
 
   private <Q, A> ServerCall.Listener<Q> refuse(ServerCall<Q, A> call, String why) {
-    refusals.refused(call, "RESOURCE_EXHAUSTED", why);
-    call.close(Status.RESOURCE_EXHAUSTED.withDescription(why + "; retry later"), new Metadata());
-    return new ServerCall.Listener<>() {};
+    return refusals.refuse(
+        call, Status.RESOURCE_EXHAUSTED.withDescription(why + "; retry later"), why);
   }
 }

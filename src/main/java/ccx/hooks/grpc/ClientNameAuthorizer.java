@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -32,9 +33,10 @@ final class ClientNameAuthorizer implements ServerInterceptor {
   private static final int DNS_NAME = 2;
 
   private final Set<String> allowed;
-  private final ThrottledLog refusals = new ThrottledLog(ClientNameAuthorizer.class);
+  private final Refusals refusals;
 
-  ClientNameAuthorizer(List<String> names) {
+  ClientNameAuthorizer(List<String> names, MeterRegistry metrics) {
+    this.refusals = new Refusals(metrics, ClientNameAuthorizer.class);
     if (names.isEmpty()) {
       throw new IllegalArgumentException("no client name to check against");
     }
@@ -55,9 +57,7 @@ final class ClientNameAuthorizer implements ServerInterceptor {
         names.isEmpty()
             ? "no client certificate"
             : "client certificate names " + names + " are not in --tls-client-names";
-    refusals.refused(call, "PERMISSION_DENIED", problem);
-    call.close(Status.PERMISSION_DENIED.withDescription(problem), new Metadata());
-    return new ServerCall.Listener<>() {};
+    return refusals.refuse(call, Status.PERMISSION_DENIED.withDescription(problem), problem);
   }
 
   /** The DNS names and common names of the peer's certificate; none without one. */

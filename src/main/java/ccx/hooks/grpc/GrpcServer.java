@@ -19,6 +19,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -70,28 +71,33 @@ public final class GrpcServer {
       OutboxWriter outbox,
       HealthStatusManager health,
       CallerAuth callers,
-      GrpcLimits limits) {
+      GrpcLimits limits,
+      MeterRegistry metrics) {
     List<ServerInterceptor> checks = new ArrayList<>();
     if (callers.checksTokens()) {
-      checks.add(new TokenAuthenticator(callers.tokens()));
+      checks.add(new TokenAuthenticator(callers.tokens(), metrics));
     }
     if (callers.checksClientNames()) {
-      checks.add(new ClientNameAuthorizer(callers.clientNames()));
+      checks.add(new ClientNameAuthorizer(callers.clientNames(), metrics));
     }
     List<ServerInterceptor> hookChecks = new ArrayList<>(checks);
-    hookChecks.add(new CallLimiter(limits, PRE_HOOK_METHODS));
+    hookChecks.add(new CallLimiter(limits, PRE_HOOK_METHODS, metrics));
     return List.of(
         ServerInterceptors.interceptForward(new HookGrpcService(preHooks, outbox), hookChecks),
         ServerInterceptors.interceptForward(ProtoReflectionServiceV1.newInstance(), checks),
         health.getHealthService().bindService());
   }
 
-  /** Starts serving on {@code address}, calls checked by {@code callers} within {@code limits}. */
+  /**
+   * Starts serving on {@code address}, calls checked by {@code callers} within {@code limits};
+   * refused calls are counted in {@code metrics}.
+   */
   public static GrpcServer start(
       InetSocketAddress address,
       ServerCredentials credentials,
       CallerAuth callers,
       GrpcLimits limits,
+      MeterRegistry metrics,
       PreHookRelay preHooks,
       OutboxWriter outbox) {
     HealthStatusManager health = new HealthStatusManager();
@@ -100,7 +106,7 @@ public final class GrpcServer {
         NettyServerBuilder.forAddress(address, credentials)
             .executor(calls)
             .maxInboundMessageSize(limits.maxRequestBytes());
-    services(preHooks, outbox, health, callers, limits).forEach(builder::addService);
+    services(preHooks, outbox, health, callers, limits, metrics).forEach(builder::addService);
     try {
       Server server = builder.build().start();
       GrpcServer grpc = new GrpcServer(server, health, calls);

@@ -5,6 +5,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,9 +25,10 @@ final class TokenAuthenticator implements ServerInterceptor {
   private static final String BEARER = "Bearer ";
 
   private final List<byte[]> digests;
-  private final ThrottledLog refusals = new ThrottledLog(TokenAuthenticator.class);
+  private final Refusals refusals;
 
-  TokenAuthenticator(List<String> tokens) {
+  TokenAuthenticator(List<String> tokens, MeterRegistry metrics) {
+    this.refusals = new Refusals(metrics, TokenAuthenticator.class);
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("no token to check against");
     }
@@ -47,12 +49,11 @@ final class TokenAuthenticator implements ServerInterceptor {
     } else {
       return next.startCall(call, headers);
     }
-    refusals.refused(call, "UNAUTHENTICATED", problem);
-    call.close(
+    return refusals.refuse(
+        call,
         Status.UNAUTHENTICATED.withDescription(
             problem + "; send the metadata 'authorization: Bearer <token>'"),
-        new Metadata());
-    return new ServerCall.Listener<>() {};
+        problem);
   }
 
   private boolean accepted(String token) {

@@ -218,6 +218,7 @@ class CallLimitsTest {
         .filteredOn(c -> c == Status.Code.OK)
         .hasSize(MAX_CALLS);
     assertThat(OutboxTable.rows(database)).hasSize(MAX_CALLS);
+    assertThat(door.refused("RESOURCE_EXHAUSTED")).isGreaterThanOrEqualTo(burst - MAX_CALLS);
     // The slots are given back: the next call goes through.
     PostRpc.POST_ADD_NODE.call(stub(), "w-after-burst");
     assertThat(OutboxTable.rows(database)).hasSize(MAX_CALLS + 1);

@@ -104,6 +104,7 @@ class CallerAuthTest {
         .asString()
         .contains("Refused a gRPC call to ccx.hooks.v1.HookService/PostAddNode from 127.0.0.1:")
         .contains("no authorization metadata");
+    assertThat(door.refused("UNAUTHENTICATED")).isPositive();
   }
 
   @Test

@@ -41,6 +41,7 @@ final class DoorServer implements AutoCloseable {
   private final OutboxWriter writer;
   private final HookHttpClient http;
   private final List<ManagedChannel> channels = new ArrayList<>();
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   DoorServer(
       Database database,
@@ -59,8 +60,16 @@ final class DoorServer implements AutoCloseable {
             credentials,
             callers,
             limits,
+            metrics,
             preHooks,
             writer);
+  }
+
+  /** How many calls were refused with {@code code}, as {@code ccx_hook_grpc_refused} counts. */
+  double refused(String code) {
+    return metrics.find("ccx_hook_grpc_refused").tag("code", code).counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   int port() {

@@ -98,6 +98,7 @@ class GrpcServerTest {
             InsecureServerCredentials.create(),
             CallerAuth.loopbackOnly(),
             GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
             preHooks,
             new OutboxWriter(outbox));
     channel = channelTo(server);
@@ -259,6 +260,7 @@ class GrpcServerTest {
             InsecureServerCredentials.create(),
             CallerAuth.loopbackOnly(),
             GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
             preHooks,
             new OutboxWriter(outbox));
     ManagedChannel toStopped = channelTo(stopped);

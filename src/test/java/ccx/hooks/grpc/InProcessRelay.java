@@ -55,7 +55,8 @@ final class InProcessRelay implements AutoCloseable {
             writer,
             new HealthStatusManager(),
             CallerAuth.loopbackOnly(),
-            GrpcLimits.defaults())
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry())
         .forEach(builder::addService);
     try {
       server = builder.build().start();
