@@ -46,6 +46,9 @@ public final class Relay implements AutoCloseable {
   private static final Duration DATABASE_RETRY = Duration.ofSeconds(2);
   private static final Duration READINESS_INTERVAL = Duration.ofSeconds(2);
 
+  /** What /readyz says while the database cannot be reached; the log names the host and cause. */
+  private static final String DATABASE_UNREACHABLE = "database unreachable";
+
   /** How long in-flight gRPC calls may finish after SIGTERM; below Docker's default 10s grace. */
   private static final Duration CALL_GRACE = Duration.ofSeconds(5);
 
@@ -76,7 +79,7 @@ public final class Relay implements AutoCloseable {
     new UptimeMetrics().bindTo(metrics);
     this.database = Database.open(config.database(), config.databasePoolSize());
     try {
-      this.admin = AdminServer.start(config.adminPort(), metrics, () -> notReady);
+      this.admin = AdminServer.start(config.adminAddress(), metrics, () -> notReady);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -102,6 +105,12 @@ public final class Relay implements AutoCloseable {
   private void startParts() {
     // Certificates are read first: a wrong path fails the start at once, not after the database.
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
+    if (config.target().sendsSecretsInPlaintext()) {
+      log.warn(
+          "--hook-url {} is plain http:// but a --hook-token or --signing-secret is set: the token"
+              + " crosses the network readable, and signatures prove little; use https://",
+          config.target().display());
+    }
     awaitDatabase();
     OutboxRepository outbox =
         new OutboxRepository(
@@ -122,7 +131,15 @@ public final class Relay implements AutoCloseable {
     }
     writer = new OutboxWriter(outbox);
     PreHookRelay preHooks = new PreHookRelay(http, config.preHooks(), outbox, metrics);
-    grpc = GrpcServer.start(config.grpcPort(), credentials, preHooks, writer);
+    grpc =
+        GrpcServer.start(
+            config.grpcAddress(),
+            credentials,
+            config.callers(),
+            config.limits(),
+            metrics,
+            preHooks,
+            writer);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,
@@ -152,7 +169,7 @@ public final class Relay implements AutoCloseable {
                 + database.url().display()
                 + " unreachable: "
                 + RelayException.rootMessage(e);
-        notReady = Optional.of(reason);
+        notReady = Optional.of(DATABASE_UNREACHABLE);
         if (!warned) {
           log.warn("{}; retrying every {}s until it answers", reason, DATABASE_RETRY.toSeconds());
           warned = true;
@@ -173,11 +190,17 @@ public final class Relay implements AutoCloseable {
    * database was unreachable: it may come back restored from a backup), and gRPC serves.
    */
   private void checkReadiness() {
+    // What /readyz shows, to anyone who reaches the admin port: no host, user or driver message.
     Optional<String> reason;
+    // The same with the cause, for the log.
+    String detail;
     try (Connection c = database.dataSource().getConnection()) {
       reason = c.isValid(1) ? Optional.empty() : Optional.of("database connection is not valid");
+      detail = reason.orElse("");
     } catch (SQLException e) {
-      reason = Optional.of("database unreachable: " + RelayException.rootMessage(e));
+      reason = Optional.of(DATABASE_UNREACHABLE);
+      detail =
+          "database " + database.url().display() + " unreachable: " + RelayException.rootMessage(e);
     }
     if (reason.isPresent()) {
       migrationsVerified = false;
@@ -188,17 +211,20 @@ public final class Relay implements AutoCloseable {
           reason =
               Optional.of(
                   "migrations are missing from the database; run: ccx-hook-service migrate");
+          detail = reason.get();
         }
       } catch (RuntimeException e) {
-        reason = Optional.of("cannot read the migration history: " + RelayException.rootMessage(e));
+        reason = Optional.of("cannot read the migration history");
+        detail = reason.get() + ": " + RelayException.rootMessage(e);
       }
     }
     if (reason.isEmpty() && (grpc == null || stopping)) {
       reason = Optional.of("gRPC is not serving");
+      detail = reason.get();
     }
     if (!reason.equals(notReady)) {
       if (reason.isPresent()) {
-        log.warn("Not ready: {}", reason.get());
+        log.warn("Not ready: {}", detail);
       } else {
         log.info("Ready again");
       }

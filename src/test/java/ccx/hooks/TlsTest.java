@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ccx.hooks.config.CallerAuth;
+import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.TlsSettings;
 import ccx.hooks.db.Database;
@@ -32,6 +34,8 @@ import io.grpc.health.v1.HealthGrpc;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,7 +77,13 @@ class TlsTest {
     TlsSettings settings = new TlsSettings(tls("server.pem"), tls("server.key"), clientCa);
     server =
         GrpcServer.start(
-            0, GrpcServer.credentials(Optional.of(settings)), preHooks, new OutboxWriter(outbox));
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            GrpcServer.credentials(Optional.of(settings)),
+            CallerAuth.loopbackOnly(),
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
+            preHooks,
+            new OutboxWriter(outbox));
     log.start();
     ((Logger) LoggerFactory.getLogger(GrpcServer.class)).addAppender(log);
     return server.port();

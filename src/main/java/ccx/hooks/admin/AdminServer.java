@@ -27,17 +27,30 @@ public final class AdminServer implements AutoCloseable {
   }
 
   /**
-   * @param notReady why the relay is not ready, or empty when it is
+   * @param address where to listen; port 0 picks a free one
+   * @param notReady why the relay is not ready, or empty when it is. Anyone who reaches the port
+   *     reads it: it must name no host, user or driver message (the log has those)
    */
   public static AdminServer start(
-      int port, PrometheusMeterRegistry registry, Supplier<Optional<String>> notReady) {
+      InetSocketAddress address,
+      PrometheusMeterRegistry registry,
+      Supplier<Optional<String>> notReady) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(port), 64);
+      HttpServer server = HttpServer.create(address, 64);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      server.createContext("/healthz", exchange -> send(exchange, 200, "text/plain", "ok\n"));
+      server.createContext(
+          "/healthz",
+          exchange -> {
+            if (readOnly(exchange)) {
+              send(exchange, 200, "text/plain", "ok\n");
+            }
+          });
       server.createContext(
           "/readyz",
           exchange -> {
+            if (!readOnly(exchange)) {
+              return;
+            }
             Optional<String> reason = notReady.get();
             if (reason.isEmpty()) {
               send(exchange, 200, "text/plain", "ready\n");
@@ -47,19 +60,41 @@ public final class AdminServer implements AutoCloseable {
           });
       server.createContext(
           "/metrics",
-          exchange ->
-              send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+          exchange -> {
+            if (readOnly(exchange)) {
+              send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+            }
+          });
       server.setExecutor(executor);
       server.start();
       return new AdminServer(server, executor);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot listen for admin HTTP on port " + port + ": " + e.getMessage(), e);
+          "cannot listen for admin HTTP on " + address + ": " + e.getMessage(), e);
     }
   }
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /** Where it listens. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /**
+   * The admin port only reads: anything but GET is answered 405, so nothing reachable there can
+   * change the relay.
+   */
+  private static boolean readOnly(HttpExchange exchange) throws IOException {
+    String method = exchange.getRequestMethod();
+    if (method.equals("GET")) {
+      return true;
+    }
+    exchange.getResponseHeaders().set("Allow", "GET");
+    send(exchange, 405, "text/plain", "method not allowed: the admin port is read-only\n");
+    return false;
   }
 
   private static void send(HttpExchange exchange, int status, String type, String body)

@@ -64,6 +64,8 @@ final class RelayProcess implements AutoCloseable {
       ProcessBuilder builder = new ProcessBuilder(command);
       // In the environment, not the arguments: a password there would show in process lists.
       builder.environment().put("CCX_HOOK_DATABASE_URL", withCredentials(database));
+      // Callers are authenticated as in production, so the bench measures the token check too.
+      builder.environment().put("CCX_HOOK_CLIENT_TOKEN", CLIENT_TOKEN);
       Process process =
           builder
               .redirectErrorStream(true)
@@ -76,6 +78,9 @@ final class RelayProcess implements AutoCloseable {
       throw new RelayException("cannot start the relay: " + e.getMessage(), e);
     }
   }
+
+  /** The token callers of the bench's relays send. */
+  static final String CLIENT_TOKEN = "bench-" + java.util.UUID.randomUUID();
 
   int grpcPort() {
     return grpcPort;

@@ -5,6 +5,8 @@ import ccx.hooks.v1.PreAddNodeRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 
 /** The calls the bench makes, spread over {@link #CLUSTERS} clusters, and the channel for them. */
 final class Requests {
@@ -12,9 +14,15 @@ final class Requests {
 
   private Requests() {}
 
+  /** A channel to the relay that carries the relay's caller token on every call. */
   static ManagedChannel channel(RelayProcess relay) {
+    Metadata bearer = new Metadata();
+    bearer.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+        "Bearer " + RelayProcess.CLIENT_TOKEN);
     return Grpc.newChannelBuilder(
             "127.0.0.1:" + relay.grpcPort(), InsecureChannelCredentials.create())
+        .intercept(MetadataUtils.newAttachHeadersInterceptor(bearer))
         .build();
   }
 

@@ -7,6 +7,7 @@ import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.db.EmbeddedDatabase;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.wire.HookTarget;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
       "Runs the relay on one machine, with nothing else installed.",
       "Hooks go to URL (a bare host[:port] means http://host:port); without URL an in-process mock"
           + " integrator answers them and prints each one.",
-      "Without --database-url an embedded PostgreSQL keeps the outbox under --data-dir."
+      "Without --database-url an embedded PostgreSQL keeps the outbox under --data-dir.",
+      "It listens on loopback only (gRPC and admin HTTP), so it needs no --client-token."
     })
 final class LocalServerCommand implements Callable<Integer> {
   @Parameters(
@@ -81,7 +83,11 @@ final class LocalServerCommand implements Callable<Integer> {
         parts.add(embedded);
         db = embedded.url("postgres");
       }
-      RelayConfig config = options.toConfig(hookUrl, db, database.poolSize);
+      // One machine: only its own processes reach loopback, so no caller check is needed (a
+      // --client-token given is still checked).
+      Optional<InetAddress> loopback = Optional.of(InetAddress.getLoopbackAddress());
+      RelayConfig config =
+          options.toConfig(hookUrl, db, database.poolSize, loopback, loopback, true);
       Relay relay = Relay.start(config);
       parts.add(0, relay);
       Shutdown.onSignal(parts.toArray(AutoCloseable[]::new));

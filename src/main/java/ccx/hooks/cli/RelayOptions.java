@@ -1,7 +1,9 @@
 package ccx.hooks.cli;
 
+import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.Ordering;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
@@ -9,6 +11,7 @@ import ccx.hooks.config.TlsSettings;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -200,6 +203,57 @@ final class RelayOptions {
   Path tlsClientCa;
 
   @Option(
+      names = "--client-token",
+      paramLabel = "TOKENS",
+      description = {
+        "Bearer tokens a caller must send as gRPC metadata 'authorization: Bearer TOKEN';"
+            + " several separated by spaces while one is rotated. At least 16 characters each.",
+        "Env: CCX_HOOK_CLIENT_TOKEN. Default: none."
+      })
+  String clientToken;
+
+  @Option(
+      names = "--tls-client-names",
+      paramLabel = "NAMES",
+      description = {
+        "Mutual TLS: a client certificate must also carry one of these names (DNS SAN or CN),"
+            + " comma-separated; needs --tls-client-ca.",
+        "Env: CCX_HOOK_TLS_CLIENT_NAMES. Default: none."
+      })
+  String tlsClientNames;
+
+  @Option(
+      names = "--max-request-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "" + GrpcLimits.DEFAULT_MAX_REQUEST_BYTES,
+      description = {
+        "Largest gRPC request accepted; larger ones are refused (RESOURCE_EXHAUSTED).",
+        "Env: CCX_HOOK_MAX_REQUEST_BYTES. Default: ${DEFAULT-VALUE} (1 MiB)."
+      })
+  int maxRequestBytes;
+
+  @Option(
+      names = "--max-concurrent-calls",
+      paramLabel = "N",
+      defaultValue = "" + GrpcLimits.DEFAULT_MAX_CONCURRENT_CALLS,
+      description = {
+        "Hook calls in flight at once; beyond it calls are refused (RESOURCE_EXHAUSTED), not queued.",
+        "Env: CCX_HOOK_MAX_CONCURRENT_CALLS. Default: ${DEFAULT-VALUE}."
+      })
+  int maxConcurrentCalls;
+
+  @Option(
+      names = "--max-pre-hooks-in-flight",
+      paramLabel = "N",
+      defaultValue = "" + GrpcLimits.DEFAULT_MAX_PRE_HOOKS_IN_FLIGHT,
+      description = {
+        "Pre-hook calls (each an open request to the integrator) in flight at once; beyond it"
+            + " they are refused (RESOURCE_EXHAUSTED).",
+        "Env: CCX_HOOK_MAX_PRE_HOOKS_IN_FLIGHT. Default: ${DEFAULT-VALUE}."
+      })
+  int maxPreHooksInFlight;
+
+  @Option(
       names = "--log-format",
       paramLabel = "FORMAT",
       defaultValue = "text",
@@ -209,7 +263,18 @@ final class RelayOptions {
       })
   Logging.Format logFormat;
 
-  RelayConfig toConfig(HttpUrl hookUrl, DatabaseUrl database, int poolSize) {
+  /**
+   * @param grpcHost where gRPC listens; every interface when empty
+   * @param adminHost where admin HTTP listens; every interface when empty
+   * @param allowUnauthenticated whether a relay without caller authentication may start
+   */
+  RelayConfig toConfig(
+      HttpUrl hookUrl,
+      DatabaseUrl database,
+      int poolSize,
+      Optional<InetAddress> grpcHost,
+      Optional<InetAddress> adminHost,
+      boolean allowUnauthenticated) {
     WebhookSigner signer =
         signingSecret == null || signingSecret.isBlank()
             ? WebhookSigner.none()
@@ -234,6 +299,10 @@ final class RelayOptions {
             retention,
             pollInterval),
         poolSize,
-        TlsSettings.of(tlsCert, tlsKey, tlsClientCa));
+        TlsSettings.of(tlsCert, tlsKey, tlsClientCa),
+        grpcHost,
+        adminHost,
+        CallerAuth.of(clientToken, tlsClientNames, allowUnauthenticated),
+        new GrpcLimits(maxRequestBytes, maxConcurrentCalls, maxPreHooksInFlight));
   }
 }

@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
     description = {
       "Runs the relay: the gRPC server, the outbox drainer and the admin HTTP server.",
       "Needs --hook-url and --database-url (or CCX_HOOK_HOOK_URL and CCX_HOOK_DATABASE_URL).",
-      "Migrations are applied on start; while PostgreSQL is unreachable it waits and retries."
+      "Migrations are applied on start; while PostgreSQL is unreachable it waits and retries.",
+      "Callers must be authenticated: --client-token, or mutual TLS with --tls-client-names;"
+          + " without either it refuses to start unless --allow-unauthenticated is given."
     })
 final class ServeCommand implements Callable<Integer> {
   @Option(
@@ -27,6 +29,35 @@ final class ServeCommand implements Callable<Integer> {
       })
   String hookUrl;
 
+  @Option(
+      names = "--grpc-host",
+      paramLabel = "HOST",
+      description = {
+        "Interface (name or address) the gRPC server listens on.",
+        "Env: CCX_HOOK_GRPC_HOST. Default: all interfaces."
+      })
+  String grpcHost;
+
+  @Option(
+      names = "--admin-host",
+      paramLabel = "HOST",
+      description = {
+        "Interface (name or address) /healthz, /readyz and /metrics listen on.",
+        "Env: CCX_HOOK_ADMIN_HOST. Default: all interfaces (probes and Prometheus reach the pod's"
+            + " address)."
+      })
+  String adminHost;
+
+  @Option(
+      names = "--allow-unauthenticated",
+      description = {
+        "Start without --client-token or --tls-client-names: anyone who reaches the gRPC port can"
+            + " make the relay send signed hooks. Only behind a network that admits CCX alone.",
+        "Env: CCX_HOOK_ALLOW_UNAUTHENTICATED. Default: refuse to start without caller"
+            + " authentication."
+      })
+  boolean allowUnauthenticated;
+
   @Mixin DatabaseOption database;
   @Mixin RelayOptions options;
 
@@ -37,7 +68,13 @@ final class ServeCommand implements Callable<Integer> {
           "--hook-url is required (e.g. --hook-url http://integrator:8080/hooks)");
     }
     RelayConfig config =
-        options.toConfig(HookTarget.parseUrl(hookUrl), database.parse(), database.poolSize);
+        options.toConfig(
+            HookTarget.parseUrl(hookUrl),
+            database.parse(),
+            database.poolSize,
+            RelayConfig.host("--grpc-host", grpcHost),
+            RelayConfig.host("--admin-host", adminHost),
+            allowUnauthenticated);
     Logging.use(options.logFormat);
     Relay relay = Relay.start(config);
     Shutdown.onSignal(relay);

@@ -84,19 +84,31 @@ final class TestClientCommand implements Callable<Integer> {
   Path tlsCa;
 
   @Option(
-      names = "--tls-cert",
+      names = {"--tls-client-cert", "--tls-cert"},
       paramLabel = "FILE",
       description = {
-        "Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-key.",
-        "Env: CCX_HOOK_TLS_CERT."
+        "Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-client-key.",
+        "Env: CCX_HOOK_TLS_CLIENT_CERT (not the relay's CCX_HOOK_TLS_CERT)."
       })
   Path tlsCert;
 
   @Option(
-      names = "--tls-key",
+      names = {"--tls-client-key", "--tls-key"},
       paramLabel = "FILE",
-      description = {"The PKCS#8 PEM private key of --tls-cert.", "Env: CCX_HOOK_TLS_KEY."})
+      description = {
+        "The PKCS#8 PEM private key of --tls-client-cert.",
+        "Env: CCX_HOOK_TLS_CLIENT_KEY (not the relay's CCX_HOOK_TLS_KEY)."
+      })
   Path tlsKey;
+
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = {
+        "Bearer token sent as gRPC metadata 'authorization: Bearer TOKEN'.",
+        "Env: CCX_HOOK_TOKEN. Default: the first token of CCX_HOOK_CLIENT_TOKEN, if set."
+      })
+  String token;
 
   @Spec CommandSpec spec;
 
@@ -150,7 +162,7 @@ final class TestClientCommand implements Callable<Integer> {
       return InsecureChannelCredentials.create();
     }
     if ((tlsCert == null) != (tlsKey == null)) {
-      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+      throw new IllegalArgumentException("--tls-client-cert and --tls-client-key go together");
     }
     try {
       TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder();
@@ -163,7 +175,7 @@ final class TestClientCommand implements Callable<Integer> {
       return tls.build();
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "--tls-ca, --tls-cert or --tls-key: cannot load (" + e.getMessage() + ")");
+          "--tls-ca, --tls-client-cert or --tls-client-key: cannot load (" + e.getMessage() + ")");
     }
   }
 
@@ -187,6 +199,9 @@ final class TestClientCommand implements Callable<Integer> {
   private Message call(ManagedChannel channel, Hook hook, Message.Builder request) {
     CallOptions options =
         CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (token != null && !token.isBlank()) {
+      options = options.withCallCredentials(new BearerToken(token.trim()));
+    }
     return ClientCalls.blockingUnaryCall(channel, HookRpcs.method(hook), options, request.build());
   }
 

@@ -96,6 +96,18 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
     return redact(jdbcUrl);
   }
 
+  /** Never the password: records print themselves into logs and exception messages. */
+  @Override
+  public String toString() {
+    return "DatabaseUrl[jdbcUrl="
+        + display()
+        + ", user="
+        + user.orElse("")
+        + ", password="
+        + password.map(p -> "***").orElse("none")
+        + "]";
+  }
+
   /** Hides a password given inline, wherever it stands. */
   static String redact(String url) {
     return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@")

@@ -1,25 +1,33 @@
 package ccx.hooks.grpc;
 
 import ccx.hooks.ConfigException;
+import ccx.hooks.config.CallerAuth;
+import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.TlsSettings;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
-import io.grpc.BindableService;
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +42,14 @@ public final class GrpcServer {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
   private static final String SERVICE = HookServiceGrpc.SERVICE_NAME;
 
+  /** The RPCs that call the integrator while the caller waits. */
+  private static final Set<String> PRE_HOOK_METHODS =
+      Set.of(
+          HookServiceGrpc.getPreCreateClusterMethod().getFullMethodName(),
+          HookServiceGrpc.getPreAddNodeMethod().getFullMethodName(),
+          HookServiceGrpc.getPreRemoveNodeMethod().getFullMethodName(),
+          HookServiceGrpc.getPreDeleteClusterMethod().getFullMethodName());
+
   private final Server server;
   private final HealthStatusManager health;
   private final ExecutorService calls;
@@ -44,31 +60,86 @@ public final class GrpcServer {
     this.calls = calls;
   }
 
-  /** The services this relay serves, for a server built elsewhere (tests use in-process). */
-  public static List<BindableService> services(
-      PreHookRelay preHooks, OutboxWriter outbox, HealthStatusManager health) {
+  /**
+   * The services this relay serves, for a server built elsewhere (tests use in-process): the hook
+   * service behind the caller checks and the limits, reflection behind the caller checks (it
+   * describes what the hooks accept, so it is for callers only), and health open to all, so that
+   * load balancers and probes need no credentials.
+   */
+  public static List<ServerServiceDefinition> services(
+      PreHookRelay preHooks,
+      OutboxWriter outbox,
+      HealthStatusManager health,
+      CallerAuth callers,
+      GrpcLimits limits,
+      MeterRegistry metrics) {
+    List<ServerInterceptor> checks = new ArrayList<>();
+    if (callers.checksTokens()) {
+      checks.add(new TokenAuthenticator(callers.tokens(), metrics));
+    }
+    if (callers.checksClientNames()) {
+      checks.add(new ClientNameAuthorizer(callers.clientNames(), metrics));
+    }
+    List<ServerInterceptor> hookChecks = new ArrayList<>(checks);
+    hookChecks.add(new CallLimiter(limits, PRE_HOOK_METHODS, metrics));
     return List.of(
-        new HookGrpcService(preHooks, outbox),
-        health.getHealthService(),
-        ProtoReflectionServiceV1.newInstance());
+        ServerInterceptors.interceptForward(new HookGrpcService(preHooks, outbox), hookChecks),
+        ServerInterceptors.interceptForward(ProtoReflectionServiceV1.newInstance(), checks),
+        health.getHealthService().bindService());
   }
 
+  /**
+   * Starts serving on {@code address}, calls checked by {@code callers} within {@code limits};
+   * refused calls are counted in {@code metrics}.
+   */
   public static GrpcServer start(
-      int port, ServerCredentials credentials, PreHookRelay preHooks, OutboxWriter outbox) {
+      InetSocketAddress address,
+      ServerCredentials credentials,
+      CallerAuth callers,
+      GrpcLimits limits,
+      MeterRegistry metrics,
+      PreHookRelay preHooks,
+      OutboxWriter outbox) {
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
-    ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, credentials).executor(calls);
-    services(preHooks, outbox, health).forEach(builder::addService);
+    ServerBuilder<?> builder =
+        NettyServerBuilder.forAddress(address, credentials)
+            .executor(calls)
+            .maxInboundMessageSize(limits.maxRequestBytes());
+    services(preHooks, outbox, health, callers, limits, metrics).forEach(builder::addService);
     try {
       Server server = builder.build().start();
       GrpcServer grpc = new GrpcServer(server, health, calls);
       grpc.setServing(true);
-      log.info("gRPC server listening on port {}", server.getPort());
+      log.info(
+          "gRPC server listening on {} port {} ({})",
+          address.getAddress().isAnyLocalAddress()
+              ? "every interface"
+              : address.getAddress().getHostAddress(),
+          server.getPort(),
+          describe(callers));
+      if (!callers.authenticates() && !address.getAddress().isLoopbackAddress()) {
+        log.warn(
+            "gRPC callers are not authenticated (--allow-unauthenticated): anyone who reaches port"
+                + " {} can make the relay send signed hooks to the integrator",
+            server.getPort());
+      }
       return grpc;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot listen for gRPC on port " + port + ": " + e.getMessage(), e);
+          "cannot listen for gRPC on " + address + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String describe(CallerAuth callers) {
+    List<String> checks = new ArrayList<>();
+    if (callers.checksTokens()) {
+      checks.add("callers need one of " + callers.tokens().size() + " bearer token(s)");
+    }
+    if (callers.checksClientNames()) {
+      checks.add("client certificates must name one of " + callers.clientNames());
+    }
+    return checks.isEmpty() ? "callers not authenticated" : String.join(", ", checks);
   }
 
   /**

@@ -47,6 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(HookGrpcService.class);
+  private static final ThrottledLog unavailable = new ThrottledLog(HookGrpcService.class);
 
   private final PreHookRelay preHooks;
   private final OutboxWriter outbox;
@@ -195,7 +196,7 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   private static <T> void respond(Message request, StreamObserver<T> out, Supplier<T> call) {
     T response;
     try {
-      RequestValidator.noNulCharacters(request);
+      RequestValidator.fields(request);
       response = call.get();
     } catch (InvalidRequestException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
@@ -203,8 +204,13 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
     } catch (DeadlineTooShortException e) {
       out.onError(Status.DEADLINE_EXCEEDED.withDescription(e.getMessage()).asRuntimeException());
       return;
-    } catch (PreHookException | OutboxUnavailableException e) {
-      out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+    } catch (PreHookException e) {
+      // PreHookRelay has logged the cause in full.
+      out.onError(Status.UNAVAILABLE.withDescription(CallerMessages.of(e)).asRuntimeException());
+      return;
+    } catch (OutboxUnavailableException e) {
+      unavailable.warn("Answered UNAVAILABLE: " + e.getMessage());
+      out.onError(Status.UNAVAILABLE.withDescription(CallerMessages.of(e)).asRuntimeException());
       return;
     } catch (RuntimeException e) {
       log.error("Unexpected error answering a hook call", e);

@@ -185,8 +185,7 @@ public final class MockHooksServer implements AutoCloseable {
     if (out == null) {
       return;
     }
-    // The session id is the user's secret: shown masked, even by a test integrator.
-    String shown = body.replaceAll("(\"auth_id\"\\s*:\\s*\")[^\"]+\"", "$1***\"");
+    String shown = masked(body);
     String id = exchange.getRequestHeaders().getFirst("webhook-id");
     synchronized (out) {
       out.println(
@@ -203,16 +202,25 @@ public final class MockHooksServer implements AutoCloseable {
     exchange
         .getRequestHeaders()
         .forEach((name, values) -> headers.put(name.toLowerCase(), String.join(", ", values)));
+    // The relay's bearer token, masked like the session id: a record is a file people share.
+    headers.computeIfPresent(
+        "authorization",
+        (name, value) -> value.contains(" ") ? value.replaceFirst(" .*", " ***") : "***");
     JsonObject line = new JsonObject();
     line.addProperty("time", Instant.now().toString());
     line.addProperty("path", path);
     line.add("headers", GSON.toJsonTree(headers));
-    line.addProperty("body", body);
+    line.addProperty("body", masked(body));
     line.addProperty("status", status);
     synchronized (recorder) {
       recorder.write(line + "\n");
       recorder.flush();
     }
+  }
+
+  /** The session id is the user's secret: shown and recorded masked, even by a test integrator. */
+  static String masked(String body) {
+    return body.replaceAll("(\"auth_id\"\\s*:\\s*\")(\\\\.|[^\"\\\\])+\"", "$1***\"");
   }
 
   private static void sleep(Duration delay) {

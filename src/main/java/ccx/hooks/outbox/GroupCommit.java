@@ -5,11 +5,13 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Group commit: callers on many threads hand in one item each; each worker takes every item waiting
@@ -17,28 +19,72 @@ import java.util.function.Function;
  * transaction holding its item has committed. Alone, an item goes at once; under load, one commit
  * (one fsync, one round trip) serves many callers.
  *
+ * <p>Everything is bounded: a batch holds at most {@code maxBatch} items and {@code maxBatchBytes}
+ * bytes (an item larger than that goes alone), so one transaction stays short however large the
+ * items; and at most {@code capacity} items wait, beyond which a caller waits for room.
+ *
  * @param <T> what callers hand in
  * @param <R> what each learns back
  */
 public final class GroupCommit<T, R> implements AutoCloseable {
   private record Pending<T, R>(T item, CompletableFuture<R> done) {}
 
-  private final Pending<T, R> stop = new Pending<>(null, null);
+  /**
+   * Batches' worth of items that may wait per worker: enough that a worker always finds a full
+   * batch while the one before commits, few enough to bound memory.
+   */
+  public static final int DEFAULT_BATCHES_WAITING = 2;
+
+  /** How often an idle worker looks whether it should stop. */
+  private static final long IDLE_POLL_MILLIS = 100;
+
   private final Function<List<T>, List<R>> work;
+  private final ToLongFunction<T> bytes;
   private final int maxBatch;
+  private final long maxBatchBytes;
   private final String what;
-  private final BlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Pending<T, R>> queue;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running = true;
 
   /**
+   * Batches bounded by count only, for items of a small, fixed size; at most {@code
+   * DEFAULT_BATCHES_WAITING} batches' worth of items wait per worker.
+   *
    * @param what what is committed, for error messages ("store the hook")
    * @param work runs one batch in one transaction, returning one result per item, in order
    */
   public GroupCommit(String what, int workerCount, int maxBatch, Function<List<T>, List<R>> work) {
+    this(
+        what,
+        workerCount,
+        maxBatch,
+        Long.MAX_VALUE,
+        item -> 0,
+        maxBatch * workerCount * DEFAULT_BATCHES_WAITING,
+        work);
+  }
+
+  /**
+   * @param what what is committed, for error messages ("store the hook")
+   * @param bytes the size of an item, as it counts against {@code maxBatchBytes}
+   * @param capacity the most items waiting for a worker
+   * @param work runs one batch in one transaction, returning one result per item, in order
+   */
+  public GroupCommit(
+      String what,
+      int workerCount,
+      int maxBatch,
+      long maxBatchBytes,
+      ToLongFunction<T> bytes,
+      int capacity,
+      Function<List<T>, List<R>> work) {
     this.what = what;
     this.work = work;
+    this.bytes = bytes;
     this.maxBatch = maxBatch;
+    this.maxBatchBytes = maxBatchBytes;
+    this.queue = new ArrayBlockingQueue<>(capacity);
     for (int i = 0; i < workerCount; i++) {
       workers.add(Thread.ofPlatform().daemon().name("group-commit-" + i).start(this::run));
     }
@@ -54,9 +100,14 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       throw new OutboxUnavailableException("the relay is stopping: could not " + what, null);
     }
     Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
-    queue.add(pending);
+    try {
+      queue.put(pending);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new OutboxUnavailableException("interrupted: could not " + what, e);
+    }
     if (!running && queue.remove(pending)) {
-      // Closed meanwhile, and no worker took it: it may stand behind the workers' stops.
+      // Closed meanwhile, and no worker took it: the workers may have stopped already.
       throw new OutboxUnavailableException("the relay is stopping: could not " + what, null);
     }
     try {
@@ -75,28 +126,43 @@ public final class GroupCommit<T, R> implements AutoCloseable {
 
   private void run() {
     List<Pending<T, R>> batch = new ArrayList<>(maxBatch);
-    boolean stopping = false;
-    while (!stopping) {
-      try {
-        batch.add(queue.take());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      queue.drainTo(batch, maxBatch - 1);
-      int stops = (int) batch.stream().filter(p -> p == stop).count();
-      if (stops > 0) {
-        batch.removeIf(p -> p == stop);
-        // Each worker needs a stop of its own: give back the ones this drain took for others.
-        for (int i = 1; i < stops; i++) {
-          queue.add(stop);
+    // An item taken that did not fit the last batch: it opens the next one.
+    Pending<T, R> carried = null;
+    while (true) {
+      Pending<T, R> first = carried;
+      carried = null;
+      if (first == null) {
+        try {
+          first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
         }
-        stopping = true;
+        if (first == null) {
+          if (!running) {
+            // Stopped and nothing waits: submit() refuses what comes after this.
+            return;
+          }
+          continue;
+        }
       }
-      if (!batch.isEmpty()) {
-        commit(batch);
-        batch.clear();
+      batch.add(first);
+      long batchBytes = bytes.applyAsLong(first.item());
+      while (batch.size() < maxBatch) {
+        Pending<T, R> next = queue.poll();
+        if (next == null) {
+          break;
+        }
+        long size = bytes.applyAsLong(next.item());
+        if (batchBytes + size > maxBatchBytes) {
+          carried = next;
+          break;
+        }
+        batch.add(next);
+        batchBytes += size;
       }
+      commit(batch);
+      batch.clear();
     }
   }
 
@@ -148,9 +214,6 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    for (int i = 0; i < workers.size(); i++) {
-      queue.add(stop);
-    }
     for (Thread worker : workers) {
       try {
         worker.join(10_000);

@@ -11,6 +11,13 @@ public final class OutboxWriter implements AutoCloseable {
   /** Most hooks per transaction: large enough to amortise a commit, small enough to stay short. */
   static final int MAX_BATCH = 256;
 
+  /**
+   * Most bytes of payload per transaction: a batch of ordinary hooks (under 1 KiB each) is bounded
+   * by {@link #MAX_BATCH}; a few hooks near the request limit (1 MiB) are not put in one
+   * transaction of hundreds of MiB, which would hold the batch's callers and PostgreSQL's WAL.
+   */
+  static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
+
   /** Writers: enough to overlap one batch's commit with the next batch's insert. */
   static final int DEFAULT_WRITERS = 4;
 
@@ -26,6 +33,9 @@ public final class OutboxWriter implements AutoCloseable {
             "store the hook",
             writerCount,
             MAX_BATCH,
+            MAX_BATCH_BYTES,
+            OutboxWriter::bytes,
+            MAX_BATCH * writerCount * GroupCommit.DEFAULT_BATCHES_WAITING,
             hooks -> {
               outbox.enqueue(hooks);
               return Collections.nCopies(hooks.size(), Boolean.TRUE);
@@ -40,6 +50,14 @@ public final class OutboxWriter implements AutoCloseable {
    */
   public void store(NewHook hook) {
     commits.submit(hook);
+  }
+
+  /** Roughly the bytes a hook adds to a transaction: its payload, in UTF-16 units, and its ids. */
+  static long bytes(NewHook hook) {
+    return hook.payload().length()
+        + hook.workId().length()
+        + hook.clusterId().length()
+        + hook.webhookId().length();
   }
 
   /** Stops taking hooks, and returns once every hook already taken is stored or refused. */

@@ -53,6 +53,30 @@ public record HookTarget(
     return baseUrl.newBuilder().username("").password("").query(null).build().toString();
   }
 
+  /**
+   * True when a bearer token or a signing secret goes to an {@code http://} URL. The secret itself
+   * is never sent, but the token is, readable by anyone on the path, and then lets them speak for
+   * the relay; a signature over plaintext protects nothing that an observer could not replay.
+   */
+  public boolean sendsSecretsInPlaintext() {
+    boolean secrets = bearerToken.isPresent() || signer.secretCount() > 0;
+    return secrets && !baseUrl.isHttps();
+  }
+
+  /** Never the token, nor credentials in the URL: records print themselves into logs. */
+  @Override
+  public String toString() {
+    return "HookTarget[baseUrl="
+        + display()
+        + ", bearerToken="
+        + bearerToken.map(t -> "***").orElse("none")
+        + ", signingSecrets="
+        + signer.secretCount()
+        + ", caCertificates="
+        + caCertificates.map(Path::toString).orElse("system")
+        + "]";
+  }
+
   public HttpUrl urlOf(Hook hook) {
     return baseUrl.newBuilder().addPathSegment(hook.path()).build();
   }

@@ -4,6 +4,8 @@ import ccx.hooks.cli.Main;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -19,6 +21,10 @@ final class RelayNode {
   private final Path jar;
   private final Path log;
   private final List<String> options;
+
+  /** The relay's caller token, given to it by environment, as an orchestrator would. */
+  private final String token = "chaos-" + java.util.UUID.randomUUID();
+
   private volatile Process process;
   private volatile ManagedChannel channel;
 
@@ -49,8 +55,10 @@ final class RelayNode {
             Integer.toString(freePort())));
     command.addAll(options);
     try {
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().put("CCX_HOOK_CLIENT_TOKEN", token);
       process =
-          new ProcessBuilder(command)
+          builder
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
@@ -60,6 +68,7 @@ final class RelayNode {
     ManagedChannel old = channel;
     channel =
         Grpc.newChannelBuilder("127.0.0.1:" + grpcPort, InsecureChannelCredentials.create())
+            .intercept(MetadataUtils.newAttachHeadersInterceptor(bearer(token)))
             .build();
     if (old != null) {
       old.shutdownNow();
@@ -82,6 +91,13 @@ final class RelayNode {
 
   ManagedChannel channel() {
     return channel;
+  }
+
+  private static Metadata bearer(String token) {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return headers;
   }
 
   private static int freePort() {

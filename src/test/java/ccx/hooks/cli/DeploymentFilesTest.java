@@ -91,6 +91,28 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void every_option_of_serve_has_a_row_in_the_readme_configuration_reference() throws IOException {
+    String readme = read("README.md");
+    String reference = readme.substring(readme.indexOf("## Configuration reference"));
+    for (var option : cli.getSubcommands().get("serve").getCommandSpec().options()) {
+      String name = option.longestName();
+      if (name.equals("--help") || name.equals("--version")) {
+        continue;
+      }
+      assertThat(reference).as(name).contains("| `" + name);
+      assertThat(reference).as(name).contains(EnvironmentDefaults.variableFor(name));
+    }
+  }
+
+  @Test
+  void the_compose_relay_requires_a_caller_token_and_has_none_built_in() throws IOException {
+    assertThat(read("docker-compose.yml"))
+        .contains("CCX_HOOK_CLIENT_TOKEN: ${CCX_HOOK_CLIENT_TOKEN:?")
+        .doesNotContain("--allow-unauthenticated")
+        .doesNotContain("ALLOW_UNAUTHENTICATED");
+  }
+
+  @Test
   void the_dockerfile_runs_the_jar_the_build_makes_with_a_command_that_exists() throws IOException {
     String dockerfile = read("Dockerfile");
     assertThat(read("pom.xml")).contains("<finalName>ccx-hook-service</finalName>");

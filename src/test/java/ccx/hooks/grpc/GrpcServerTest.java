@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
+import ccx.hooks.config.CallerAuth;
+import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
@@ -45,6 +47,8 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +93,14 @@ class GrpcServerTest {
     preHooks =
         new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
     server =
-        GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, new OutboxWriter(outbox));
+        GrpcServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            InsecureServerCredentials.create(),
+            CallerAuth.loopbackOnly(),
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
+            preHooks,
+            new OutboxWriter(outbox));
     channel = channelTo(server);
   }
 
@@ -244,7 +255,14 @@ class GrpcServerTest {
   @Test
   void a_stopped_server_takes_no_more_calls() throws InterruptedException {
     GrpcServer stopped =
-        GrpcServer.start(0, InsecureServerCredentials.create(), preHooks, new OutboxWriter(outbox));
+        GrpcServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            InsecureServerCredentials.create(),
+            CallerAuth.loopbackOnly(),
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
+            preHooks,
+            new OutboxWriter(outbox));
     ManagedChannel toStopped = channelTo(stopped);
     try {
       HealthGrpc.HealthBlockingStub health =

@@ -1,6 +1,8 @@
 package ccx.hooks.grpc;
 
+import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxWriter;
@@ -44,7 +46,14 @@ final class InProcessRelay implements AutoCloseable {
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(calls);
     writer = new OutboxWriter(outbox);
-    GrpcServer.services(preHooks, writer, new HealthStatusManager()).forEach(builder::addService);
+    GrpcServer.services(
+            preHooks,
+            writer,
+            new HealthStatusManager(),
+            CallerAuth.loopbackOnly(),
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry())
+        .forEach(builder::addService);
     try {
       server = builder.build().start();
     } catch (IOException e) {

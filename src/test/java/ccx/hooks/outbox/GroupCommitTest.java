@@ -1,0 +1,93 @@
+package ccx.hooks.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The bounds of group commit, with a batch function that records what it was given: batches stay
+ * within their bytes as well as their count, an item larger than the byte bound goes alone, and
+ * callers beyond the queue's capacity wait for room rather than grow it.
+ */
+class GroupCommitTest {
+  private final List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch firstBatchMayCommit = new CountDownLatch(1);
+
+  private List<Integer> commit(List<String> items) {
+    boolean first = batches.isEmpty();
+    batches.add(List.copyOf(items));
+    if (first) {
+      try {
+        // Holds the first batch so that the rest pile up behind it, as under load.
+        firstBatchMayCommit.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return items.stream().map(String::length).toList();
+  }
+
+  private GroupCommit<String, Integer> groupCommit(int capacity) {
+    return new GroupCommit<>("store", 1, 100, 10, item -> item.length(), capacity, this::commit);
+  }
+
+  @Test
+  void batches_stay_within_their_bytes_and_an_item_larger_than_that_goes_alone() throws Exception {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      items.add("abcd");
+    }
+    items.add("x".repeat(50));
+    try (GroupCommit<String, Integer> commits = groupCommit(100);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Integer> first = callers.submit(() -> commits.submit("a"));
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+      List<Future<Integer>> rest = new ArrayList<>();
+      for (String item : items) {
+        rest.add(callers.submit(() -> commits.submit(item)));
+      }
+      Thread.sleep(Duration.ofMillis(200));
+      firstBatchMayCommit.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      for (int i = 0; i < items.size(); i++) {
+        assertThat(rest.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(items.get(i).length());
+      }
+    }
+    List<List<String>> after = batches.subList(1, batches.size());
+    assertThat(after.stream().mapToInt(List::size).sum()).isEqualTo(items.size());
+    assertThat(after)
+        .allSatisfy(
+            batch ->
+                assertThat(batch.size() == 1 || batch.stream().mapToInt(String::length).sum() <= 10)
+                    .as("batch " + batch)
+                    .isTrue());
+    assertThat(after).contains(List.of("x".repeat(50)));
+    assertThat(after).anyMatch(batch -> batch.size() == 2);
+  }
+
+  @Test
+  void callers_beyond_the_capacity_wait_for_room_and_are_all_committed() throws Exception {
+    try (GroupCommit<String, Integer> commits = groupCommit(2);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<Integer>> calls = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        calls.add(callers.submit(() -> commits.submit("ab")));
+      }
+      Thread.sleep(Duration.ofMillis(200));
+      firstBatchMayCommit.countDown();
+      for (Future<Integer> call : calls) {
+        assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      }
+    }
+    assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(20);
+  }
+}
