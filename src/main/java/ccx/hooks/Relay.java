@@ -138,6 +138,7 @@ public final class Relay implements AutoCloseable {
     while (!stopping) {
       try {
         int applied = database.migrate();
+        requireWritable();
         log.info(
             "Database {} ready ({} migration(s) applied now)", database.url().display(), applied);
         return;
@@ -163,14 +164,30 @@ public final class Relay implements AutoCloseable {
     throw new RelayException("stopped while waiting for the database");
   }
 
+  /** A relay on a standby would take no hook: it waits, not ready, as if the database were down. */
+  private void requireWritable() {
+    try (Connection c = database.dataSource().getConnection()) {
+      Optional<String> readOnly = Database.readOnlyReason(c);
+      if (readOnly.isPresent()) {
+        throw new RelayException(readOnly.get());
+      }
+    } catch (SQLException e) {
+      throw new RelayException(RelayException.rootMessage(e), e);
+    }
+  }
+
   /**
-   * Ready: the database answers, every migration is applied (checked again after each time the
-   * database was unreachable: it may come back restored from a backup), and gRPC serves.
+   * Ready: the database answers and takes writes (a standby does not), every migration is applied
+   * (checked again after each time the database was unreachable: it may come back restored from a
+   * backup), and gRPC serves.
    */
   private void checkReadiness() {
     Optional<String> reason;
     try (Connection c = database.dataSource().getConnection()) {
-      reason = c.isValid(1) ? Optional.empty() : Optional.of("database connection is not valid");
+      reason =
+          c.isValid(1)
+              ? Database.readOnlyReason(c)
+              : Optional.of("database connection is not valid");
     } catch (SQLException e) {
       reason = Optional.of("database unreachable: " + RelayException.rootMessage(e));
     }
