@@ -108,7 +108,10 @@ public final class Main implements Runnable {
   }
 
   private static String describe(Exception e) {
-    return ccx.hooks.RelayException.rootMessage(e);
+    String message = ccx.hooks.RelayException.rootMessage(e);
+    return ccx.hooks.db.Database.readOnly(e)
+        ? message + "; " + ccx.hooks.db.Database.READ_ONLY_HINT
+        : message;
   }
 
   @Override

@@ -107,6 +107,21 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** True when {@code e}, or what caused it, is a write refused by a read-only server. */
+  public static boolean readOnly(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql && READ_ONLY_STATE.equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What an operator given {@link #readOnly} should do about it. */
+  public static final String READ_ONLY_HINT =
+      "the database is read-only (a standby?): give the primary's address, or every host"
+          + " (postgres://user@h1:5432,h2:5432/db) to connect to whichever is the primary";
+
   /**
    * Why hooks cannot be stored over {@code connection}, if they cannot. A standby accepts
    * connections and answers reads, so a valid connection alone does not make a healthy relay.
