@@ -30,7 +30,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
   public static EmbeddedDatabase start(Optional<Path> dataDirectory, int port) {
     try {
       // Whoever started it stops it, in order: local-server closes the relay first.
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setRegisterShutdownHook(false);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setRegisterShutdownHook(false)
+              // The library's default is off: a crash of PostgreSQL would then lose commits that
+              // post-hooks were already acknowledged for.
+              .setServerConfig("synchronous_commit", "on");
       if (port > 0) {
         builder.setPort(port);
       }
