@@ -11,6 +11,7 @@ record FailoverFigures(
     double unavailableWindow,
     double firstStoredAfterPromotion,
     double promotedAfterKill,
+    double nothingStored,
     double notReady) {
 
   FailoverFigures(
@@ -25,6 +26,7 @@ record FailoverFigures(
         window(sender.unavailableAt()),
         (sender.firstAcknowledgedAfter(promotedAt).orElse(promotedAt) - promotedAt) / 1e9,
         (promotedAt - killedAt) / 1e9,
+        (sender.firstAcknowledgedAfter(promotedAt).orElse(promotedAt) - killedAt) / 1e9,
         watches.stream()
             .mapToDouble(w -> w.notReadySecondsAfter(killedAt, System.nanoTime()))
             .max()
@@ -45,18 +47,20 @@ record FailoverFigures(
     return String.format(
         Locale.ROOT,
         "failover: sent %d, acknowledged %d, delivered %d, lost %d, duplicates %d, out-of-order %d;"
-            + " %d UNAVAILABLE answers over %.1fs (replica promoted %.1fs after the kill,"
-            + " first hook stored %.2fs after the promotion); /readyz not ready for %.1fs",
+            + " no hook stored for %.1fs (replica promoted %.1fs after the kill, first hook stored"
+            + " %.2fs after the promotion); %d UNAVAILABLE answers over %.1fs; /readyz not ready"
+            + " for %.1fs",
         audit.sent(),
         audit.acknowledged(),
         audit.delivered(),
         audit.lost(),
         audit.duplicates(),
         audit.outOfOrder(),
-        unavailable,
-        unavailableWindow,
+        nothingStored,
         promotedAfterKill,
         firstStoredAfterPromotion,
+        unavailable,
+        unavailableWindow,
         notReady);
   }
 }
