@@ -93,7 +93,8 @@ class FailoverIT {
       }
       List<RelayNode> serving = relays.subList(0, 2);
       await("relays a and b ready")
-          .atMost(Duration.ofSeconds(60))
+          // Three JVMs starting at once on two cores, with the rest of the build.
+          .atMost(Duration.ofSeconds(120))
           .until(() -> watches.get(0).now().ready() && watches.get(1).now().ready());
       await("the standby-only relay's reason")
           .atMost(Duration.ofSeconds(30))
