@@ -3,6 +3,7 @@ package ccx.hooks.cli;
 import ccx.hooks.ConfigException;
 import ccx.hooks.Version;
 import ccx.hooks.config.Durations;
+import ccx.hooks.db.Database;
 import ccx.hooks.wire.Hook;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -109,9 +110,7 @@ public final class Main implements Runnable {
 
   private static String describe(Exception e) {
     String message = ccx.hooks.RelayException.rootMessage(e);
-    return ccx.hooks.db.Database.readOnly(e)
-        ? message + "; " + ccx.hooks.db.Database.READ_ONLY_HINT
-        : message;
+    return Database.readOnly(e) ? message + "; " + Database.READ_ONLY_HINT : message;
   }
 
   @Override

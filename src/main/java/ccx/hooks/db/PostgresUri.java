@@ -4,6 +4,7 @@ import ccx.hooks.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -149,7 +150,7 @@ final class PostgresUri {
   /** Percent-decoding only, as libpq does: a "+" in a password is a plus, not a space. */
   private static String decode(String s, String uri) {
     try {
-      return URLDecoder.decode(s.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "--database-url: a bad %-escape in '" + DatabaseUrl.redact(uri) + "'");
