@@ -143,10 +143,11 @@ public final class Relay implements AutoCloseable {
             "Database {} ready ({} migration(s) applied now)", database.url().display(), applied);
         return;
       } catch (RuntimeException e) {
+        boolean readOnly = e instanceof NotWritableException || Database.readOnly(e);
         String reason =
             "database "
                 + database.url().display()
-                + " unreachable: "
+                + (readOnly ? " takes no writes: " : " unreachable: ")
                 + RelayException.rootMessage(e);
         notReady = Optional.of(reason);
         if (!warned) {
@@ -164,12 +165,18 @@ public final class Relay implements AutoCloseable {
     throw new RelayException("stopped while waiting for the database");
   }
 
+  private static final class NotWritableException extends RelayException {
+    NotWritableException(String message) {
+      super(message);
+    }
+  }
+
   /** A relay on a standby would take no hook: it waits, not ready, as if the database were down. */
   private void requireWritable() {
     try (Connection c = database.dataSource().getConnection()) {
       Optional<String> readOnly = Database.readOnlyReason(c);
       if (readOnly.isPresent()) {
-        throw new RelayException(readOnly.get());
+        throw new NotWritableException(readOnly.get());
       }
     } catch (SQLException e) {
       throw new RelayException(RelayException.rootMessage(e), e);
