@@ -160,14 +160,16 @@ public final class Relay implements AutoCloseable {
     while (!stopping) {
       try {
         int applied = database.migrate();
+        requireWritable();
         log.info(
             "Database {} ready ({} migration(s) applied now)", database.url().display(), applied);
         return;
       } catch (RuntimeException e) {
+        boolean readOnly = e instanceof NotWritableException || Database.readOnly(e);
         String reason =
             "database "
                 + database.url().display()
-                + " unreachable: "
+                + (readOnly ? " takes no writes: " : " unreachable: ")
                 + RelayException.rootMessage(e);
         notReady = Optional.of(DATABASE_UNREACHABLE);
         if (!warned) {
@@ -185,9 +187,28 @@ public final class Relay implements AutoCloseable {
     throw new RelayException("stopped while waiting for the database");
   }
 
+  private static final class NotWritableException extends RelayException {
+    NotWritableException(String message) {
+      super(message);
+    }
+  }
+
+  /** A relay on a standby would take no hook: it waits, not ready, as if the database were down. */
+  private void requireWritable() {
+    try (Connection c = database.dataSource().getConnection()) {
+      Optional<String> readOnly = Database.readOnlyReason(c);
+      if (readOnly.isPresent()) {
+        throw new NotWritableException(readOnly.get());
+      }
+    } catch (SQLException e) {
+      throw new RelayException(RelayException.rootMessage(e), e);
+    }
+  }
+
   /**
-   * Ready: the database answers, every migration is applied (checked again after each time the
-   * database was unreachable: it may come back restored from a backup), and gRPC serves.
+   * Ready: the database answers and takes writes (a standby does not), every migration is applied
+   * (checked again after each time the database was unreachable: it may come back restored from a
+   * backup), and gRPC serves.
    */
   private void checkReadiness() {
     // What /readyz shows, to anyone who reaches the admin port: no host, user or driver message.
@@ -195,7 +216,10 @@ public final class Relay implements AutoCloseable {
     // The same with the cause, for the log.
     String detail;
     try (Connection c = database.dataSource().getConnection()) {
-      reason = c.isValid(1) ? Optional.empty() : Optional.of("database connection is not valid");
+      reason =
+          c.isValid(1)
+              ? Database.readOnlyReason(c)
+              : Optional.of("database connection is not valid");
       detail = reason.orElse("");
     } catch (SQLException e) {
       reason = Optional.of(DATABASE_UNREACHABLE);

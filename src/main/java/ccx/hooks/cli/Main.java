@@ -3,6 +3,7 @@ package ccx.hooks.cli;
 import ccx.hooks.ConfigException;
 import ccx.hooks.Version;
 import ccx.hooks.config.Durations;
+import ccx.hooks.db.Database;
 import ccx.hooks.wire.Hook;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -108,7 +109,8 @@ public final class Main implements Runnable {
   }
 
   private static String describe(Exception e) {
-    return ccx.hooks.RelayException.rootMessage(e);
+    String message = ccx.hooks.RelayException.rootMessage(e);
+    return Database.readOnly(e) ? message + "; " + Database.READ_ONLY_HINT : message;
   }
 
   @Override

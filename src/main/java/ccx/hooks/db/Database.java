@@ -2,7 +2,13 @@ package ccx.hooks.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -21,6 +27,12 @@ public final class Database implements AutoCloseable {
    * post-hook must answer UNAVAILABLE quickly, not hang until the caller's deadline.
    */
   public static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * SQLSTATE read_only_sql_transaction: what a standby (or a server set read-only) answers to every
+   * write. Such a connection is up but cannot store a hook.
+   */
+  public static final String READ_ONLY_STATE = "25006";
 
   static {
     // jOOQ prints a banner and tips on first use; a relay's log is for operators.
@@ -76,7 +88,58 @@ public final class Database implements AutoCloseable {
     config.addDataSourceProperty("connectTimeout", "3");
     config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("ApplicationName", "ccx-hook-service");
+    config.setExceptionOverride(new EvictReadOnly());
     return new Database(url, new HikariDataSource(config));
+  }
+
+  /**
+   * Hikari drops a connection on connection errors (08xxx) but keeps one that answers "read-only":
+   * after a failover by DNS or a virtual IP, or with a URL without {@code targetServerType}, every
+   * write on it would fail until it is closed. Dropped, it is replaced by a connection to whichever
+   * server is the primary now.
+   */
+  private static final class EvictReadOnly implements SQLExceptionOverride {
+    @java.lang.Override
+    public Override adjudicate(SQLException e) {
+      return READ_ONLY_STATE.equals(e.getSQLState())
+          ? Override.MUST_EVICT
+          : Override.CONTINUE_EVICT;
+    }
+  }
+
+  /** True when {@code e}, or what caused it, is a write refused by a read-only server. */
+  public static boolean readOnly(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql && READ_ONLY_STATE.equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What an operator given {@link #readOnly} should do about it. */
+  public static final String READ_ONLY_HINT =
+      "the database is read-only (a standby?): give the primary's address, or every host"
+          + " (postgres://user@h1:5432,h2:5432/db) to connect to whichever is the primary";
+
+  /**
+   * Why hooks cannot be stored over {@code connection}, if they cannot. A standby accepts
+   * connections and answers reads, so a valid connection alone does not make a healthy relay.
+   */
+  public static Optional<String> readOnlyReason(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")) {
+      r.next();
+      if (r.getBoolean(1)) {
+        return Optional.of("database is a standby (in recovery): hooks cannot be stored there");
+      }
+      return "on".equals(r.getString(2))
+          ? Optional.of(
+              "database is read-only (default_transaction_read_only): hooks cannot be stored")
+          : Optional.empty();
+    }
   }
 
   /** Applies the migrations in {@code db/migration}; returns how many were applied now. */

@@ -1,26 +1,29 @@
 package ccx.hooks.db;
 
 import ccx.hooks.ConfigException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code --database-url}, either a JDBC URL ({@code jdbc:postgresql://host:5432/db?user=u}) or a
  * libpq-style URI ({@code postgres://user:password@host:5432/db}), as PostgreSQL users write it.
+ * Either may name several hosts ({@code postgres://u@h1:5432,h2:5432/db}, {@code
+ * jdbc:postgresql://h1:5432,h2:5432/db}): the relay then connects to whichever is the primary, so a
+ * failover needs no change of configuration.
  *
  * @param jdbcUrl the URL without credentials
  * @param user the user from the URI, if any (a JDBC URL keeps its own {@code user=} parameter)
  * @param password the password from the URI, if any
  */
 public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String> password) {
+  private static final Pattern TARGET_SERVER_TYPE =
+      Pattern.compile("[?&]targetServerType=([^&]*)", Pattern.CASE_INSENSITIVE);
 
   public static DatabaseUrl parse(String url) {
     if (url == null || url.isBlank()) {
@@ -29,7 +32,7 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
     }
     String trimmed = url.trim();
     if (trimmed.startsWith("jdbc:postgresql:")) {
-      return new DatabaseUrl(trimmed, Optional.empty(), Optional.empty());
+      return new DatabaseUrl(withTargetServerType(trimmed), Optional.empty(), Optional.empty());
     }
     if (!trimmed.startsWith("postgres://") && !trimmed.startsWith("postgresql://")) {
       throw new ConfigException(
@@ -38,32 +41,22 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
               + redact(trimmed)
               + "'");
     }
-    try {
-      URI uri = new URI(trimmed);
-      // The authority as written, not URI.getHost(): that is null for names with an underscore,
-      // which container names (ccx_db) often have and libpq accepts.
-      String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
-      String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
-      if (hostAndPort.isEmpty() || hostAndPort.startsWith(":")) {
-        throw new ConfigException("--database-url: no host in '" + redact(trimmed) + "'");
-      }
-      String jdbc =
-          "jdbc:postgresql://"
-              + hostAndPort
-              + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-              + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-      Optional<String> user = Optional.empty();
-      Optional<String> password = Optional.empty();
-      int at = authority.lastIndexOf('@');
-      if (at >= 0) {
-        String[] parts = authority.substring(0, at).split(":", 2);
-        user = Optional.of(decode(parts[0])).filter(s -> !s.isEmpty());
-        password = parts.length > 1 ? Optional.of(decode(parts[1])) : Optional.empty();
-      }
-      return new DatabaseUrl(jdbc, user, password);
-    } catch (URISyntaxException e) {
-      throw new ConfigException("--database-url: not a valid URI: " + redact(trimmed));
+    return PostgresUri.parse(trimmed);
+  }
+
+  /** A JDBC URL with several hosts and no {@code targetServerType} gets {@code primary}. */
+  private static String withTargetServerType(String jdbc) {
+    int hostStart = jdbc.indexOf("//");
+    String authority = "";
+    if (hostStart >= 0) {
+      String rest = jdbc.substring(hostStart + 2);
+      authority = rest.split("[/?]", 2)[0];
     }
+    Matcher given = TARGET_SERVER_TYPE.matcher(jdbc);
+    Optional<String> add =
+        TargetServer.forJdbc(
+            given.find() ? Optional.of(given.group(1)) : Optional.empty(), authority.contains(","));
+    return add.map(p -> jdbc + (jdbc.contains("?") ? "&" : "?") + p).orElse(jdbc);
   }
 
   /** The same server and credentials, another database. */
@@ -96,26 +89,22 @@ public record DatabaseUrl(String jdbcUrl, Optional<String> user, Optional<String
     return redact(jdbcUrl);
   }
 
-  /** Never the password: records print themselves into logs and exception messages. */
+  /** Without the password: a record's own toString would print it. */
   @Override
   public String toString() {
-    return "DatabaseUrl[jdbcUrl="
+    return "DatabaseUrl["
         + display()
-        + ", user="
-        + user.orElse("")
-        + ", password="
-        + password.map(p -> "***").orElse("none")
+        + (user.isPresent() ? ", user " + user.get() : "")
+        + (password.isPresent() ? ", password ***" : "")
         + "]";
   }
 
-  /** Hides a password given inline, wherever it stands. */
+  /**
+   * Hides a password given inline, wherever it stands. Up to the last "@" before the path: a
+   * password with an unencoded "@" in it is hidden whole.
+   */
   static String redact(String url) {
-    return url.replaceAll("(://[^:/@]*:)[^@/]*@", "$1***@")
+    return url.replaceAll("(://[^:/@]*:)[^/]*@", "$1***@")
         .replaceAll("(?i)(password=)[^&]*", "$1***");
-  }
-
-  /** Percent-decoding only, as libpq does: a "+" in a password is a plus, not a space. */
-  private static String decode(String s) {
-    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 }

@@ -23,15 +23,31 @@ final class NotificationListener implements AutoCloseable {
   private static final Duration READ_WAIT = Duration.ofMillis(500);
   private static final Duration RECONNECT_WAIT = Duration.ofSeconds(2);
 
+  /**
+   * How long the connection may stay silent before it is asked whether it still answers. A server
+   * that vanished without closing the connection (a crashed host, an address moved to the new
+   * primary) leaves the listener reading a socket that never answers, until TCP keepalive gives up
+   * (two hours by default); deliveries would wait for the poll all that time.
+   */
+  static final Duration IDLE_CHECK = Duration.ofSeconds(10);
+
+  private static final int CHECK_TIMEOUT_SECONDS = 2;
+
   private final DatabaseUrl url;
   private final Runnable onNotify;
+  private final Duration idleCheck;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Connection connection;
 
   NotificationListener(DatabaseUrl url, Runnable onNotify) {
+    this(url, onNotify, IDLE_CHECK);
+  }
+
+  NotificationListener(DatabaseUrl url, Runnable onNotify, Duration idleCheck) {
     this.url = url;
     this.onNotify = onNotify;
+    this.idleCheck = idleCheck;
     this.thread = Thread.ofPlatform().daemon().name("outbox-listener").unstarted(this::run);
   }
 
@@ -53,10 +69,17 @@ final class NotificationListener implements AutoCloseable {
         }
         onNotify.run();
         PGConnection pg = c.unwrap(PGConnection.class);
+        long heardAt = System.nanoTime();
         while (running) {
           PGNotification[] notifications = pg.getNotifications((int) READ_WAIT.toMillis());
           if (notifications != null && notifications.length > 0) {
             onNotify.run();
+            heardAt = System.nanoTime();
+          } else if (System.nanoTime() - heardAt > idleCheck.toNanos()) {
+            if (!c.isValid(CHECK_TIMEOUT_SECONDS)) {
+              throw new SQLException("the connection stopped answering", "08006");
+            }
+            heardAt = System.nanoTime();
           }
         }
       } catch (SQLException e) {

@@ -198,8 +198,12 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
-        // 08: connection exception; 57: operator intervention (shutdown, cancel); 53: resources.
-        if (state.startsWith("08") || state.startsWith("57") || state.startsWith("53")) {
+        // 08: connection exception; 57: operator intervention (shutdown, cancel); 53: resources;
+        // 25006: read-only, a standby (every item alone would be refused the same way).
+        if (state.startsWith("08")
+            || state.startsWith("57")
+            || state.startsWith("53")
+            || state.equals("25006")) {
           return true;
         }
       }

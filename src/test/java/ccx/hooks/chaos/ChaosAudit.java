@@ -18,11 +18,11 @@ import java.util.regex.Pattern;
  * Compares what the integrator recorded (mock-hooks --record) with what the relays acknowledged:
  * every acknowledged hook delivered, each cluster's first deliveries in the order sent.
  */
-final class ChaosAudit {
+public final class ChaosAudit {
   private static final Pattern WORK_ID = Pattern.compile("\"work_id\":\\s*\"([^\"]*)\"");
 
   /** The figures of one run. */
-  record Result(
+  public record Result(
       int sent, int acknowledged, int delivered, int lost, int duplicates, int outOfOrder) {
     String line() {
       return String.format(
@@ -34,7 +34,7 @@ final class ChaosAudit {
   /**
    * @param acknowledged per cluster, the work ids the relays acknowledged, in the order sent
    */
-  static Result audit(Path record, int sent, Map<String, List<String>> acknowledged)
+  public static Result audit(Path record, int sent, Map<String, List<String>> acknowledged)
       throws IOException {
     List<String> successes = new ArrayList<>();
     for (String line : Files.readAllLines(record)) {

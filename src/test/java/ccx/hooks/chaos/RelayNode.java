@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One relay of the chaos run: {@code serve} from the built jar, in a process that can be killed.
+ * One relay of the chaos and failover runs: {@code serve} from the built jar, in a process that can
+ * be killed.
  */
-final class RelayNode {
+public final class RelayNode {
   private final Path jar;
   private final Path log;
   private final List<String> options;
@@ -27,15 +28,16 @@ final class RelayNode {
 
   private volatile Process process;
   private volatile ManagedChannel channel;
+  private volatile int adminPort;
 
-  RelayNode(Path jar, Path log, List<String> options) {
+  public RelayNode(Path jar, Path log, List<String> options) {
     this.jar = jar;
     this.log = log;
     this.options = options;
   }
 
   /** Starts the relay on fresh ports; callers reach it through {@link #channel()} at once. */
-  synchronized void start() {
+  public synchronized void start() {
     int grpcPort = freePort();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -52,7 +54,7 @@ final class RelayNode {
             "--grpc-port",
             Integer.toString(grpcPort),
             "--admin-port",
-            Integer.toString(freePort())));
+            Integer.toString(adminPort = freePort())));
     command.addAll(options);
     try {
       ProcessBuilder builder = new ProcessBuilder(command);
@@ -76,12 +78,12 @@ final class RelayNode {
   }
 
   /** SIGKILL: no shutdown hook runs, leases stay held until they expire. */
-  synchronized void kill() throws InterruptedException {
+  public synchronized void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
 
   /** SIGTERM, and a wait for the orderly stop. */
-  synchronized void stop() throws InterruptedException {
+  public synchronized void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -89,7 +91,7 @@ final class RelayNode {
     channel.shutdownNow();
   }
 
-  ManagedChannel channel() {
+  public ManagedChannel channel() {
     return channel;
   }
 
@@ -98,6 +100,16 @@ final class RelayNode {
     headers.put(
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
     return headers;
+  }
+
+  /** Where its {@code /readyz} answers. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The process running now: a relay that was never restarted keeps its first one. */
+  public ProcessHandle process() {
+    return process.toHandle();
   }
 
   private static int freePort() {

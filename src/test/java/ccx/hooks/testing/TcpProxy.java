@@ -18,6 +18,7 @@ public final class TcpProxy implements AutoCloseable {
   private final InetSocketAddress target;
   private final int port;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> silenced = ConcurrentHashMap.newKeySet();
   private volatile ServerSocket listener;
 
   public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -38,6 +39,14 @@ public final class TcpProxy implements AutoCloseable {
       socket.close();
     }
     sockets.clear();
+  }
+
+  /**
+   * The connections open now stay open but carry nothing more, either way, as when a host dies
+   * without a word or a network drops packets; new connections are forwarded as before.
+   */
+  public void silenceOpenConnections() {
+    silenced.addAll(sockets);
   }
 
   /** Accepts connections again, on the same port. */
@@ -74,7 +83,13 @@ public final class TcpProxy implements AutoCloseable {
             () -> {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  if (!silenced.contains(from)) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                }
               } catch (IOException ignored) {
                 // One side went away: the other is closed below.
               } finally {
