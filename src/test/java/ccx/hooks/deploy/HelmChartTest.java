@@ -198,6 +198,18 @@ class HelmChartTest {
         .containsEntry(SHOWN_HOOK_PREFIX + "-delete-policy", "before-hook-creation,hook-succeeded");
     Container migration = migrate.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(migration.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    Map<String, String> migrationLabels = migrate.getSpec().getTemplate().getMetadata().getLabels();
+    for (Service service : ofType(manifests, Service.class)) {
+      assertThat(migrationLabels.entrySet().containsAll(service.getSpec().getSelector().entrySet()))
+          .as("the migration pod is no endpoint of " + service.getMetadata().getName())
+          .isFalse();
+    }
+    assertThat(
+            migrationLabels
+                .entrySet()
+                .containsAll(budget.getSpec().getSelector().getMatchLabels().entrySet()))
+        .as("the budget does not count the migration pod")
+        .isFalse();
     assertThat(one(manifests, ServiceAccount.class).getAutomountServiceAccountToken()).isFalse();
   }
 
