@@ -2,6 +2,7 @@ package ccx.hooks;
 
 import ccx.hooks.admin.AdminServer;
 import ccx.hooks.admin.OutboxGauges;
+import ccx.hooks.admin.PrometheusRegistry;
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.Database;
@@ -19,7 +20,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -54,8 +54,7 @@ public final class Relay implements AutoCloseable {
 
   private final RelayConfig config;
   private final String relayId = newRelayId();
-  private final PrometheusMeterRegistry metrics =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry metrics = PrometheusRegistry.create();
   private final ScheduledExecutorService readinessTimer =
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().daemon().name("readiness").factory());

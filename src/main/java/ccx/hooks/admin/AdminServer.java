@@ -2,6 +2,7 @@ package ccx.hooks.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,6 +36,11 @@ public final class AdminServer implements AutoCloseable {
       InetSocketAddress address,
       PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReady) {
+    // /readyz as a metric, so an alert can say which relay was not ready and for how long.
+    Gauge.builder("ccx_hook_ready", notReady, r -> r.get().isEmpty() ? 1 : 0)
+        .description("1 while /readyz answers 200, 0 while it answers 503")
+        .strongReference(true)
+        .register(registry);
     try {
       HttpServer server = HttpServer.create(address, 64);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();

@@ -15,6 +15,7 @@ import ccx.hooks.outbox.RetryOutcome;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
+import ccx.hooks.wire.LogFields;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -270,6 +271,7 @@ public final class OutboxDrainer implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("try") // the log fields are only closed, never read
   private void deliverInSlot(OutboxRow row) {
     AtomicBoolean released = new AtomicBoolean();
     // The slot bounds requests to the integrator: it is free again as soon as the answer is in,
@@ -282,7 +284,7 @@ public final class OutboxDrainer implements AutoCloseable {
             startReady();
           }
         };
-    try {
+    try (LogFields fields = LogFields.of(row.hook(), row.clusterId(), row.workId(), row.id())) {
       deliver(row, answered);
     } finally {
       answered.run();

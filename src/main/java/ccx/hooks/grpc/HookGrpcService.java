@@ -26,7 +26,9 @@ import ccx.hooks.v1.PreRemoveNodeRequest;
 import ccx.hooks.v1.PreRemoveNodeResponse;
 import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookJson;
+import ccx.hooks.wire.LogFields;
 import ccx.hooks.wire.WebhookIds;
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
 import io.grpc.Context;
@@ -34,6 +36,7 @@ import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -186,6 +189,20 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
     outbox.store(new NewHook(hook, workId, clusterId, HookJson.body(request), WebhookIds.next()));
   }
 
+  /** The hook, cluster_id and work_id of a request, for every line logged while it is answered. */
+  private static LogFields logFields(Message request) {
+    Descriptors.Descriptor type = request.getDescriptorForType();
+    String rpc = type.getName().replaceFirst("Request$", "");
+    Hook hook =
+        Arrays.stream(Hook.values()).filter(h -> h.rpcName().equals(rpc)).findFirst().orElse(null);
+    return LogFields.of(hook, stringField(request, "cluster_id"), stringField(request, "work_id"));
+  }
+
+  private static String stringField(Message request, String name) {
+    Descriptors.FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
+    return field == null ? "" : String.valueOf(request.getField(field));
+  }
+
   private static Optional<Duration> timeLeft() {
     Deadline deadline = Context.current().getDeadline();
     return deadline == null
@@ -193,9 +210,10 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
         : Optional.of(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
   }
 
+  @SuppressWarnings("try") // the log fields are only closed, never read
   private static <T> void respond(Message request, StreamObserver<T> out, Supplier<T> call) {
     T response;
-    try {
+    try (LogFields fields = logFields(request)) {
       RequestValidator.fields(request);
       response = call.get();
     } catch (InvalidRequestException e) {

@@ -101,7 +101,7 @@ public final class TestDatabase {
       String fromEnvironment = System.getenv(URL_VARIABLE);
       if (fromEnvironment != null && !fromEnvironment.isBlank()) {
         server = DatabaseUrl.parse(fromEnvironment);
-      } else if (dockerAvailable()) {
+      } else if (!"embedded".equals(System.getProperty("ccx.test.postgres")) && dockerAvailable()) {
         PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17-alpine");
         container.start();
         server =
