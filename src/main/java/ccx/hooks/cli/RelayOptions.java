@@ -43,7 +43,7 @@ final class RelayOptions {
   @Option(
       names = "--pre-hook-timeout",
       paramLabel = "DURATION",
-      defaultValue = "5s",
+      defaultValue = PreHookSettings.TIMEOUT_TEXT,
       description = {
         "Longest wait for the integrator's answer to a pre-hook; shortened to the caller's gRPC deadline.",
         "Env: CCX_HOOK_PRE_HOOK_TIMEOUT. Default: ${DEFAULT-VALUE}."
@@ -53,7 +53,7 @@ final class RelayOptions {
   @Option(
       names = "--pre-hook-failure",
       paramLabel = "POLICY",
-      defaultValue = "error",
+      defaultValue = PreHookSettings.FAILURE_POLICY_TEXT,
       description = {
         "What create-cluster and add-node answer when the integrator gives no usable answer:"
             + " error (gRPC UNAVAILABLE), reject (approved=false) or approve.",
@@ -64,7 +64,7 @@ final class RelayOptions {
   @Option(
       names = "--delivery-timeout",
       paramLabel = "DURATION",
-      defaultValue = "10s",
+      defaultValue = DeliverySettings.DELIVERY_TIMEOUT_TEXT,
       description = {
         "Longest wait for the integrator's answer to one delivery attempt.",
         "Env: CCX_HOOK_DELIVERY_TIMEOUT. Default: ${DEFAULT-VALUE}."
@@ -74,7 +74,7 @@ final class RelayOptions {
   @Option(
       names = "--drain-concurrency",
       paramLabel = "N",
-      defaultValue = "16",
+      defaultValue = "" + DeliverySettings.DEFAULT_DRAIN_CONCURRENCY,
       description = {
         "Deliveries in flight at once, per relay.",
         "Env: CCX_HOOK_DRAIN_CONCURRENCY. Default: ${DEFAULT-VALUE}."
@@ -84,7 +84,7 @@ final class RelayOptions {
   @Option(
       names = "--retry-initial",
       paramLabel = "DURATION",
-      defaultValue = "1s",
+      defaultValue = DeliverySettings.RETRY_INITIAL_TEXT,
       description = {
         "Wait after the first failed attempt; doubles with each attempt, with jitter.",
         "Env: CCX_HOOK_RETRY_INITIAL. Default: ${DEFAULT-VALUE}."
@@ -94,7 +94,7 @@ final class RelayOptions {
   @Option(
       names = "--retry-max",
       paramLabel = "DURATION",
-      defaultValue = "10m",
+      defaultValue = DeliverySettings.RETRY_MAX_TEXT,
       description = {
         "Longest wait between two attempts.",
         "Env: CCX_HOOK_RETRY_MAX. Default: ${DEFAULT-VALUE}."
@@ -104,7 +104,7 @@ final class RelayOptions {
   @Option(
       names = "--max-attempts",
       paramLabel = "N",
-      defaultValue = "25",
+      defaultValue = "" + DeliverySettings.DEFAULT_MAX_ATTEMPTS,
       description = {
         "Attempts after which a hook is marked failed (until replayed).",
         "Env: CCX_HOOK_MAX_ATTEMPTS. Default: ${DEFAULT-VALUE}."
@@ -114,7 +114,7 @@ final class RelayOptions {
   @Option(
       names = "--max-age",
       paramLabel = "DURATION",
-      defaultValue = "72h",
+      defaultValue = DeliverySettings.MAX_AGE_TEXT,
       description = {
         "Age after which a hook that fails again is marked failed.",
         "Env: CCX_HOOK_MAX_AGE. Default: ${DEFAULT-VALUE}."
@@ -124,7 +124,7 @@ final class RelayOptions {
   @Option(
       names = "--ordering",
       paramLabel = "MODE",
-      defaultValue = "cluster",
+      defaultValue = DeliverySettings.ORDERING_TEXT,
       description = {
         "cluster: each cluster's hooks are delivered in the order stored; none: no ordering.",
         "Env: CCX_HOOK_ORDERING. Default: ${DEFAULT-VALUE}."
@@ -134,7 +134,7 @@ final class RelayOptions {
   @Option(
       names = "--retention",
       paramLabel = "DURATION",
-      defaultValue = "7d",
+      defaultValue = DeliverySettings.RETENTION_TEXT,
       description = {
         "How long delivered hooks are kept; failed hooks are kept until replayed.",
         "Env: CCX_HOOK_RETENTION. Default: ${DEFAULT-VALUE}."
@@ -144,7 +144,7 @@ final class RelayOptions {
   @Option(
       names = "--poll-interval",
       paramLabel = "DURATION",
-      defaultValue = "1s",
+      defaultValue = DeliverySettings.POLL_INTERVAL_TEXT,
       description = {
         "How often the outbox is read without a notification.",
         "Env: CCX_HOOK_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."

@@ -32,15 +32,26 @@ public record DeliverySettings(
     Duration retention,
     Duration pollInterval) {
 
-  public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(10);
+  // Each default is written once, as the command line reads it (the options' defaultValue refers
+  // to these), and the typed default is parsed from that text.
+  public static final String DELIVERY_TIMEOUT_TEXT = "10s";
+  public static final String RETRY_INITIAL_TEXT = "1s";
+  public static final String RETRY_MAX_TEXT = "10m";
+  public static final String MAX_AGE_TEXT = "72h";
+  public static final String ORDERING_TEXT = "cluster";
+  public static final String RETENTION_TEXT = "7d";
+  public static final String POLL_INTERVAL_TEXT = "1s";
+
+  public static final Duration DEFAULT_DELIVERY_TIMEOUT = Durations.parse(DELIVERY_TIMEOUT_TEXT);
   public static final int DEFAULT_DRAIN_CONCURRENCY = 16;
-  public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofSeconds(1);
-  public static final Duration DEFAULT_RETRY_MAX = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_RETRY_INITIAL = Durations.parse(RETRY_INITIAL_TEXT);
+  public static final Duration DEFAULT_RETRY_MAX = Durations.parse(RETRY_MAX_TEXT);
   public static final int DEFAULT_MAX_ATTEMPTS = 25;
-  public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(72);
-  public static final Ordering DEFAULT_ORDERING = Ordering.CLUSTER;
-  public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
-  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_MAX_AGE = Durations.parse(MAX_AGE_TEXT);
+  public static final Ordering DEFAULT_ORDERING =
+      Ordering.valueOf(ORDERING_TEXT.toUpperCase(java.util.Locale.ROOT));
+  public static final Duration DEFAULT_RETENTION = Durations.parse(RETENTION_TEXT);
+  public static final Duration DEFAULT_POLL_INTERVAL = Durations.parse(POLL_INTERVAL_TEXT);
 
   /**
    * Added to the delivery timeout to make a lease: room for the outcome to be committed (it waits

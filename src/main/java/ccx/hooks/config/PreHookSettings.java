@@ -12,8 +12,12 @@ import java.time.Duration;
  * @param failurePolicy {@code --pre-hook-failure}, for approval hooks only
  */
 public record PreHookSettings(Duration timeout, FailurePolicy failurePolicy) {
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
-  public static final FailurePolicy DEFAULT_FAILURE_POLICY = FailurePolicy.ERROR;
+  // Written once, as the command line reads them; the typed defaults are parsed from the text.
+  public static final String TIMEOUT_TEXT = "5s";
+  public static final String FAILURE_POLICY_TEXT = "error";
+  public static final Duration DEFAULT_TIMEOUT = Durations.parse(TIMEOUT_TEXT);
+  public static final FailurePolicy DEFAULT_FAILURE_POLICY =
+      FailurePolicy.valueOf(FAILURE_POLICY_TEXT.toUpperCase(java.util.Locale.ROOT));
 
   public PreHookSettings {
     Validate.positive("--pre-hook-timeout", timeout);

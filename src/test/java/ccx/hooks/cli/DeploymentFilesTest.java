@@ -105,6 +105,33 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void the_readme_gives_every_option_of_serve_the_default_its_help_shows() throws IOException {
+    String readme = read("README.md");
+    String reference = readme.substring(readme.indexOf("## Configuration reference"));
+    Map<String, String> documented = new java.util.HashMap<>();
+    Matcher row =
+        Pattern.compile("(?m)^\\| `(--[a-z-]+)[^|]*\\| `[A-Z_]+` \\| ([^|]*) \\|")
+            .matcher(reference);
+    while (row.find()) {
+      documented.put(row.group(1), row.group(2).trim());
+    }
+    int compared = 0;
+    for (var option : cli.getSubcommands().get("serve").getCommandSpec().options()) {
+      String name = option.longestName();
+      String helpDefault = option.defaultValue();
+      if (helpDefault == null || helpDefault.isEmpty()) {
+        continue;
+      }
+      assertThat(documented).as(name).containsEntry(name, helpDefault);
+      assertThat(cli.getSubcommands().get("serve").getUsageMessage())
+          .as(name)
+          .contains("Default: " + helpDefault);
+      compared++;
+    }
+    assertThat(compared).isGreaterThanOrEqualTo(18);
+  }
+
+  @Test
   void the_compose_relay_requires_a_caller_token_and_has_none_built_in() throws IOException {
     assertThat(read("docker-compose.yml"))
         .contains("CCX_HOOK_CLIENT_TOKEN: ${CCX_HOOK_CLIENT_TOKEN:?")
