@@ -46,9 +46,6 @@ class HelmChartTest {
    * Options the chart passes for caller authentication, which arrive with that work: `serve` reads
    * CCX_HOOK_CLIENT_TOKEN once it has --client-token. Until then it ignores the variable.
    */
-  private static final Set<String> AWAITED_OPTIONS =
-      Set.of("--client-token", "--allow-unauthenticated");
-
   private static final Set<String> SECRET_VARIABLES =
       Set.of(
           "CCX_HOOK_DATABASE_URL",
@@ -124,7 +121,6 @@ class HelmChartTest {
             .map(EnvVar::getName)
             .filter(n -> n.startsWith("CCX_HOOK_"))
             .map(HelmChartTest::optionOf)
-            .filter(o -> !AWAITED_OPTIONS.contains(o))
             .toList();
     assertThat(options).isNotEmpty();
     for (String option : options) {

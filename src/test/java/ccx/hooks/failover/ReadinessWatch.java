@@ -101,9 +101,13 @@ final class ReadinessWatch implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     thread.interrupt();
-    thread.join(Duration.ofSeconds(3));
+    try {
+      thread.join(Duration.ofSeconds(3));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -135,6 +135,7 @@ final class ReplicatedPostgres implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
       try (Socket probe = new Socket("127.0.0.1", primaryPort)) {
+        probe.getInputStream(); // connected: still accepting
         Thread.sleep(10);
       } catch (IOException refused) {
         return;
