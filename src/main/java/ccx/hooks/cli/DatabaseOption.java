@@ -1,6 +1,5 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import picocli.CommandLine.Option;
 
@@ -15,16 +14,6 @@ final class DatabaseOption {
         "Env: CCX_HOOK_DATABASE_URL."
       })
   String url;
-
-  @Option(
-      names = "--database-pool-size",
-      paramLabel = "N",
-      defaultValue = "" + Database.DEFAULT_POOL_SIZE,
-      description = {
-        "Database connections this process may hold.",
-        "Env: CCX_HOOK_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}."
-      })
-  int poolSize;
 
   boolean isSet() {
     return url != null && !url.isBlank();

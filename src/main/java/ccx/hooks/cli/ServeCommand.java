@@ -59,6 +59,7 @@ final class ServeCommand implements Callable<Integer> {
   boolean allowUnauthenticated;
 
   @Mixin DatabaseOption database;
+  @Mixin PoolSizeOption pool;
   @Mixin RelayOptions options;
 
   @Override
@@ -71,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
         options.toConfig(
             HookTarget.parseUrl(hookUrl),
             database.parse(),
-            database.poolSize,
+            pool.poolSize,
             RelayConfig.host("--grpc-host", grpcHost),
             RelayConfig.host("--admin-host", adminHost),
             allowUnauthenticated);

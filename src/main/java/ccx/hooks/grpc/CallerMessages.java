@@ -29,6 +29,10 @@ final class CallerMessages {
       Pattern.compile(
           "([a-z-]+) hook failed \\((.*)\\) and could not be queued: .*", Pattern.DOTALL);
 
+  private static final String DATABASE_READ_ONLY =
+      "the outbox database is read-only (a standby, or a failover under way); nothing was stored,"
+          + " retry later";
+
   private static final String DATABASE_UNAVAILABLE =
       "the outbox database is unavailable; nothing was stored, retry later"
           + " (the relay's log says why)";
@@ -43,6 +47,9 @@ final class CallerMessages {
     String message = e.getMessage() == null ? "" : e.getMessage();
     if (message.startsWith("the relay is stopping")) {
       return message;
+    }
+    if (ccx.hooks.db.Database.readOnly(e)) {
+      return DATABASE_READ_ONLY;
     }
     Matcher notQueued = NOT_QUEUED.matcher(message);
     if (notQueued.matches()) {
