@@ -10,6 +10,8 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A breaker per kind of call and per hook endpoint: pre-hooks and deliveries, and each hook path,
@@ -18,6 +20,7 @@ import java.util.Set;
  * closed, 1 half-open, 2 open), and calls it refused are {@code ccx_hook_breaker_refused_total}.
  */
 public final class EndpointBreakers {
+  private static final Logger log = LoggerFactory.getLogger(EndpointBreakers.class);
   private final Map<CallKind, Map<Hook, EndpointBreaker>> breakers = new EnumMap<>(CallKind.class);
 
   public EndpointBreakers(BreakerPolicy preHooks, BreakerPolicy deliveries, MeterRegistry metrics) {
@@ -98,7 +101,27 @@ public final class EndpointBreakers {
             .tag("kind", kind.label())
             .tag("hook", hook.path())
             .register(metrics);
-    return new EndpointBreaker(
-        CircuitBreaker.of(kind.label() + " " + hook.path(), config), policy, refused);
+    CircuitBreaker breaker = CircuitBreaker.of(kind.label() + " " + hook.path(), config);
+    // One line per change of state: an operator sees when an endpoint went out and came back.
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            e -> {
+              CircuitBreaker.State to = e.getStateTransition().getToState();
+              if (to == CircuitBreaker.State.OPEN) {
+                log.warn(
+                    "Circuit breaker for {} {} open: that endpoint is out; not called for {}s,"
+                        + " then probed",
+                    kind.label(),
+                    hook.path(),
+                    policy.openFor().toSeconds());
+              } else if (to == CircuitBreaker.State.CLOSED) {
+                log.info(
+                    "Circuit breaker for {} {} closed: the endpoint answers again",
+                    kind.label(),
+                    hook.path());
+              }
+            });
+    return new EndpointBreaker(breaker, policy, refused);
   }
 }
