@@ -74,6 +74,7 @@ class JsonLogFormatTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the log fields are only closed, never read
   void the_ids_of_the_hook_being_handled_are_fields_until_it_is_done() {
     try (LogFields fields = LogFields.of(Hook.POST_ADD_NODE, "c-17", "w-42", 1234L)) {
       log.info("post-add-node #1234 attempt 1 failed (HTTP 503)");
