@@ -1,8 +1,8 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookJson;
 import java.io.PrintWriter;
 import java.time.Duration;

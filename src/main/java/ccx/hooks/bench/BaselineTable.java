@@ -1,8 +1,8 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.db.DatabaseUrl;
-import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookJson;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DatabaseClock;

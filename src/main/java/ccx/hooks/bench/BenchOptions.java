@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.DatabaseUrl;
 import java.nio.file.Path;
 import java.time.Duration;

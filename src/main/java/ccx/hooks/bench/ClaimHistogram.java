@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

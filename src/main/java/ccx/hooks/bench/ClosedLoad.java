@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;

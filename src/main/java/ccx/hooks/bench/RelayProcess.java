@@ -1,6 +1,6 @@
 package ccx.hooks.bench;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.db.DatabaseUrl;
 import java.io.IOException;
 import java.net.ServerSocket;

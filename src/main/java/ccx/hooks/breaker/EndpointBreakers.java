@@ -1,6 +1,6 @@
 package ccx.hooks.breaker;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;

@@ -1,11 +1,11 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.ConfigException;
 import ccx.hooks.bench.Bench;
 import ccx.hooks.bench.BenchOptions;
 import ccx.hooks.bench.BenchResults;
 import ccx.hooks.bench.RelayLauncher;
 import ccx.hooks.bench.Scenario;
+import ccx.hooks.core.ConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package ccx.hooks.cli;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.PostAddNodeRequest;
 import ccx.hooks.v1.PostCreateClusterRequest;
@@ -9,7 +10,6 @@ import ccx.hooks.v1.PreAddNodeRequest;
 import ccx.hooks.v1.PreCreateClusterRequest;
 import ccx.hooks.v1.PreDeleteClusterRequest;
 import ccx.hooks.v1.PreRemoveNodeRequest;
-import ccx.hooks.wire.Hook;
 import com.google.protobuf.Message;
 import io.grpc.MethodDescriptor;
 

@@ -1,8 +1,8 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.ConfigException;
-import ccx.hooks.Relay;
+import ccx.hooks.app.Relay;
 import ccx.hooks.config.RelayConfig;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.db.EmbeddedDatabase;
 import ccx.hooks.mockhooks.MockHooksServer;

@@ -1,10 +1,10 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.ConfigException;
-import ccx.hooks.Version;
 import ccx.hooks.config.Durations;
+import ccx.hooks.core.ConfigException;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.Version;
 import ccx.hooks.db.Database;
-import ccx.hooks.wire.Hook;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -109,7 +109,7 @@ public final class Main implements Runnable {
   }
 
   private static String describe(Exception e) {
-    String message = ccx.hooks.RelayException.rootMessage(e);
+    String message = ccx.hooks.core.RelayException.rootMessage(e);
     return Database.readOnly(e) ? message + "; " + Database.READ_ONLY_HINT : message;
   }
 

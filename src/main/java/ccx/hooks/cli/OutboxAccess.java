@@ -1,6 +1,6 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;

@@ -1,10 +1,10 @@
 package ccx.hooks.cli;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.outbox.RecordedAttempt;
-import ccx.hooks.wire.Hook;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,8 +1,8 @@
 package ccx.hooks.cli;
 
 import ccx.hooks.config.Durations;
+import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.ReplayFilter;
-import ccx.hooks.wire.Hook;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

@@ -1,6 +1,6 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.Relay;
+import ccx.hooks.app.Relay;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.wire.HookTarget;
 import java.util.concurrent.Callable;
@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (hookUrl == null || hookUrl.isBlank()) {
-      throw new ccx.hooks.ConfigException(
+      throw new ccx.hooks.core.ConfigException(
           "--hook-url is required (e.g. --hook-url http://integrator:8080/hooks)");
     }
     RelayConfig config =

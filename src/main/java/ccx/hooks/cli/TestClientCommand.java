@@ -1,6 +1,6 @@
 package ccx.hooks.cli;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;

@@ -1,6 +1,6 @@
 package ccx.hooks.config;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.time.Duration;
 
 /**

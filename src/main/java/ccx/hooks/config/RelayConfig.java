@@ -1,6 +1,6 @@
 package ccx.hooks.config;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.wire.HookTarget;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package ccx.hooks.db;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package ccx.hooks.db;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;

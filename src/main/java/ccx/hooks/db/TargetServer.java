@@ -1,6 +1,6 @@
 package ccx.hooks.db;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;

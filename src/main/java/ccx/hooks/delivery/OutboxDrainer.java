@@ -1,10 +1,10 @@
 package ccx.hooks.delivery;
 
-import ccx.hooks.RelayException;
-import ccx.hooks.admin.HookTimers;
 import ccx.hooks.breaker.CallKind;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
+import ccx.hooks.core.HookTimers;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DeliveryAttempt;
 import ccx.hooks.outbox.GroupCommit;

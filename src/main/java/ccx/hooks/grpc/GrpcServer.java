@@ -1,9 +1,9 @@
 package ccx.hooks.grpc;
 
-import ccx.hooks.ConfigException;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.TlsSettings;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;

@@ -1,5 +1,6 @@
 package ccx.hooks.grpc;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxUnavailableException;
 import ccx.hooks.outbox.OutboxWriter;
@@ -24,7 +25,6 @@ import ccx.hooks.v1.PreDeleteClusterRequest;
 import ccx.hooks.v1.PreDeleteClusterResponse;
 import ccx.hooks.v1.PreRemoveNodeRequest;
 import ccx.hooks.v1.PreRemoveNodeResponse;
-import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookJson;
 import ccx.hooks.wire.LogFields;
 import ccx.hooks.wire.WebhookIds;

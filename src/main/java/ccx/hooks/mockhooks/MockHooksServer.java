@@ -1,6 +1,6 @@
 package ccx.hooks.mockhooks;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpExchange;

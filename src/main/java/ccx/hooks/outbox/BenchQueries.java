@@ -2,7 +2,7 @@ package ccx.hooks.outbox;
 
 import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 

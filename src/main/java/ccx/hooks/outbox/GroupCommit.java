@@ -1,6 +1,6 @@
 package ccx.hooks.outbox;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
-import ccx.hooks.wire.Hook;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package ccx.hooks.outbox;
 
-import ccx.hooks.RelayException;
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

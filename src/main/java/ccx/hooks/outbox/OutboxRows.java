@@ -1,7 +1,7 @@
 package ccx.hooks.outbox;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
-import ccx.hooks.wire.Hook;
 
 /** Reads a {@code hook_outbox} record into an {@link OutboxRow}. */
 final class OutboxRows {

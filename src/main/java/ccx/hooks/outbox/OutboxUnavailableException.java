@@ -1,6 +1,6 @@
 package ccx.hooks.outbox;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 
 /** The outbox's database could not be reached or did not answer; nothing was stored. */
 public final class OutboxUnavailableException extends RelayException {

@@ -1,6 +1,6 @@
 package ccx.hooks.outbox;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package ccx.hooks.prehook;
 
-import ccx.hooks.RelayException;
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import java.time.Duration;
 
 /**

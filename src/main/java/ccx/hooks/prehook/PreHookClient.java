@@ -1,7 +1,7 @@
 package ccx.hooks.prehook;
 
 import ccx.hooks.breaker.CallKind;
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;

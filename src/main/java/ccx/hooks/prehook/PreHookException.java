@@ -1,7 +1,7 @@
 package ccx.hooks.prehook;
 
-import ccx.hooks.RelayException;
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 
 /**
  * A pre-hook got no usable answer: no answer, a non-2xx status, or (for approval hooks) a body that

@@ -1,12 +1,12 @@
 package ccx.hooks.prehook;
 
-import ccx.hooks.admin.HookTimers;
 import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.PreHookSettings;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.HookTimers;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxUnavailableException;
-import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;
 import ccx.hooks.wire.WebhookIds;

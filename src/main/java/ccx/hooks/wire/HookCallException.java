@@ -1,6 +1,6 @@
 package ccx.hooks.wire;
 
-import ccx.hooks.RelayException;
+import ccx.hooks.core.RelayException;
 
 /** A hook got no usable HTTP answer. The message says why in words an operator can act on. */
 public final class HookCallException extends RelayException {

@@ -1,10 +1,11 @@
 package ccx.hooks.wire;
 
-import ccx.hooks.Version;
 import ccx.hooks.breaker.CallKind;
 import ccx.hooks.breaker.EndpointBreaker;
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.breaker.Outcome;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.Version;
 import ccx.hooks.wire.HookCallException.Reason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package ccx.hooks.wire;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
+import ccx.hooks.core.Hook;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

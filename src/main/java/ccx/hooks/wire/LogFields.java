@@ -1,5 +1,6 @@
 package ccx.hooks.wire;
 
+import ccx.hooks.core.Hook;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.MDC;

@@ -1,6 +1,6 @@
 package ccx.hooks.wire;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

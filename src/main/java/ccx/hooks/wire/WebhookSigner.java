@@ -1,6 +1,6 @@
 package ccx.hooks.wire;
 
-import ccx.hooks.ConfigException;
+import ccx.hooks.core.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;

@@ -2,7 +2,7 @@ package ccx.hooks.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ccx.hooks.Relay;
+import ccx.hooks.app.Relay;
 import ccx.hooks.cli.CommandLineTest.Result;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.DeliverySettings;

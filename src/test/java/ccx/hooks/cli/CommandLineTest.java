@@ -2,6 +2,7 @@ package ccx.hooks.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.outbox.DatabaseClock;
@@ -9,7 +10,6 @@ import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.testing.TestDatabase;
-import ccx.hooks.wire.Hook;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

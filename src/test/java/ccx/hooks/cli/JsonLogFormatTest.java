@@ -2,7 +2,7 @@ package ccx.hooks.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import ccx.hooks.wire.LogFields;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;

@@ -3,7 +3,7 @@ package ccx.hooks.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import org.junit.jupiter.api.Test;
 
 class MainTest {

@@ -68,7 +68,7 @@ class HotOutboxMigrationTest {
       outbox.enqueue(
           List.of(
               new ccx.hooks.outbox.NewHook(
-                  ccx.hooks.wire.Hook.POST_ADD_NODE, "n1", "c2", "{}", "m8")));
+                  ccx.hooks.core.Hook.POST_ADD_NODE, "n1", "c2", "{}", "m8")));
       assertThat(outbox.find(8).orElseThrow().status()).isEqualTo(OutboxStatus.QUEUED);
       List<OutboxRow> due = outbox.claim("relay", 10, Duration.ofSeconds(30));
       assertThat(due).extracting(OutboxRow::workId).containsExactly("p1", "p3", "p4", "p5");

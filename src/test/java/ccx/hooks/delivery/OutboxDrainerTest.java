@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Ordering;
+import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.ListFilter;
@@ -14,7 +15,6 @@ import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.outbox.RecordedAttempt;
 import ccx.hooks.outbox.ReplayFilter;
 import ccx.hooks.testing.TestDatabase;
-import ccx.hooks.wire.Hook;
 import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

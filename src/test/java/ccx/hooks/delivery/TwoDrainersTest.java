@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.config.DeliverySettings;
+import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.testing.TestDatabase;
-import ccx.hooks.wire.Hook;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

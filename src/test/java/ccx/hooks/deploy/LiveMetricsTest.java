@@ -3,7 +3,7 @@ package ccx.hooks.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ccx.hooks.Relay;
+import ccx.hooks.app.Relay;
 import ccx.hooks.cli.Main;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;

@@ -2,9 +2,9 @@ package ccx.hooks.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.testing.TestDatabase;
-import ccx.hooks.wire.Hook;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,10 +3,10 @@ package ccx.hooks.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.testing.TestDatabase;
-import ccx.hooks.wire.Hook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ccx.hooks.Version;
 import ccx.hooks.breaker.BreakerPolicy;
 import ccx.hooks.breaker.BreakerState;
 import ccx.hooks.breaker.CallKind;
 import ccx.hooks.breaker.EndpointBreaker;
 import ccx.hooks.breaker.EndpointBreakers;
+import ccx.hooks.core.Hook;
+import ccx.hooks.core.Version;
 import ccx.hooks.wire.HookCallException.Reason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

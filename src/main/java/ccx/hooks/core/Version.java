@@ -1,4 +1,4 @@
-package ccx.hooks;
+package ccx.hooks.core;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package ccx.hooks;
+package ccx.hooks.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,6 +1,5 @@
-package ccx.hooks.admin;
+package ccx.hooks.core;
 
-import ccx.hooks.wire.Hook;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;

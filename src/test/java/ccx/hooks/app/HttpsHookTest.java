@@ -1,10 +1,10 @@
-package ccx.hooks;
+package ccx.hooks.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ccx.hooks.breaker.CallKind;
-import ccx.hooks.wire.Hook;
+import ccx.hooks.core.Hook;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;

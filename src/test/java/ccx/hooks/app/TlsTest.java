@@ -1,4 +1,4 @@
-package ccx.hooks;
+package ccx.hooks.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,7 @@ import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.TlsSettings;
+import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.grpc.GrpcServer;

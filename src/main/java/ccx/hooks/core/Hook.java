@@ -1,4 +1,4 @@
-package ccx.hooks.wire;
+package ccx.hooks.core;
 
 import java.util.Arrays;
 import java.util.Locale;

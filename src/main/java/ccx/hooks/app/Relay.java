@@ -1,10 +1,12 @@
-package ccx.hooks;
+package ccx.hooks.app;
 
 import ccx.hooks.admin.AdminServer;
 import ccx.hooks.admin.OutboxGauges;
 import ccx.hooks.admin.PrometheusRegistry;
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.RelayConfig;
+import ccx.hooks.core.RelayException;
+import ccx.hooks.core.Version;
 import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
 import ccx.hooks.delivery.RetentionSweeper;

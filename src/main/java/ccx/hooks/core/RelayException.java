@@ -1,4 +1,4 @@
-package ccx.hooks;
+package ccx.hooks.core;
 
 /**
  * The root of the relay's own unchecked exceptions. Subclasses carry the ids an operator needs
