@@ -1,0 +1,143 @@
+package ccx.hooks.delivery;
+
+import ccx.hooks.outbox.OutboxRow;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The one place that owns delivery slots. Claimed rows wait in a buffer for a free slot, so a slot
+ * never waits for a claim query; a slot bounds requests to the integrator and is free again as soon
+ * as the answer is in, while the outcome is still being committed with others. A row that waited
+ * longer than the delivery timeout is given back instead of sent: its lease covers one such wait
+ * and one delivery, no more.
+ */
+final class DeliverySlots {
+  /** A row leased to this relay, and when (monotonic) it was claimed. */
+  private record Claimed(OutboxRow row, long claimedNanos) {}
+
+  /** Delivers one row; runs {@code answered} once the integrator answered. */
+  interface Delivery {
+    void deliver(OutboxRow row, Runnable answered);
+  }
+
+  private final int concurrency;
+  private final Duration longestWait;
+  private final ExecutorService executor;
+  private final Delivery delivery;
+  private final Consumer<OutboxRow> giveBack;
+  private final Runnable wake;
+  private final Semaphore slots;
+  private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
+  // Deliveries started and not yet recorded: what drainOnce waits for.
+  private final AtomicInteger unrecorded = new AtomicInteger();
+  private volatile boolean open = true;
+
+  DeliverySlots(
+      int concurrency,
+      Duration longestWait,
+      ExecutorService executor,
+      Delivery delivery,
+      Consumer<OutboxRow> giveBack,
+      Runnable wake) {
+    this.concurrency = concurrency;
+    this.longestWait = longestWait;
+    this.executor = executor;
+    this.delivery = delivery;
+    this.giveBack = giveBack;
+    this.wake = wake;
+    this.slots = new Semaphore(concurrency);
+  }
+
+  /**
+   * How many rows to claim now: none while the buffer is more than half full, so that claims come
+   * in batches, else enough to fill it.
+   */
+  int claimable() {
+    int buffered = ready.size();
+    return buffered > concurrency / 2 ? 0 : concurrency - buffered;
+  }
+
+  /** Buffers freshly claimed rows and starts as many as slots allow. */
+  void offer(List<OutboxRow> rows) {
+    long now = System.nanoTime();
+    rows.forEach(row -> ready.add(new Claimed(row, now)));
+    if (!open) {
+      giveBackBuffered(); // closed while the claim ran: these rows go back too
+    }
+    startReady();
+  }
+
+  /** Sends buffered rows while slots are free. */
+  private void startReady() {
+    while (open && slots.tryAcquire()) {
+      Claimed next = ready.poll();
+      if (next == null) {
+        slots.release();
+        return;
+      }
+      if (System.nanoTime() - next.claimedNanos() > longestWait.toNanos()) {
+        slots.release();
+        giveBack.accept(next.row());
+        continue;
+      }
+      unrecorded.incrementAndGet();
+      try {
+        executor.submit(() -> deliverInSlot(next.row()));
+      } catch (RejectedExecutionException stopping) {
+        // Shutting down: the row goes back to the buffer and is given back with the others.
+        unrecorded.decrementAndGet();
+        slots.release();
+        ready.add(next);
+        return;
+      }
+    }
+    if (ready.size() <= concurrency / 2) {
+      wake.run();
+    }
+  }
+
+  private void deliverInSlot(OutboxRow row) {
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable answered =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            slots.release();
+            startReady();
+          }
+        };
+    try {
+      delivery.deliver(row, answered);
+    } finally {
+      answered.run();
+      unrecorded.decrementAndGet();
+      // A recorded row may let the next row of its cluster go.
+      wake.run();
+    }
+  }
+
+  /** True when nothing is buffered and every delivery started has been recorded. */
+  boolean idle() {
+    return ready.isEmpty() && unrecorded.get() == 0;
+  }
+
+  /** Stops sending: what is buffered now or offered later is given back. */
+  void close() {
+    open = false;
+    giveBackBuffered();
+  }
+
+  /** Gives back the rows claimed but not yet sent: due again at once, for any relay. */
+  void giveBackBuffered() {
+    for (Claimed next = ready.poll(); next != null; next = ready.poll()) {
+      giveBack.accept(next.row());
+    }
+  }
+}
