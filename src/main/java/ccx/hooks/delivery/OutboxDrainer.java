@@ -20,7 +20,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.random.RandomGenerator;
-import java.util.stream.DoubleStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,7 +78,7 @@ public final class OutboxDrainer implements AutoCloseable {
     this.http = http;
     this.settings = settings;
     this.relayId = relayId;
-    this.claimTimer = claimTimer(metrics);
+    this.claimTimer = ClaimTimer.register(metrics);
     this.completions =
         new GroupCommit<>(
             "record the delivery", COMPLETION_WRITERS, COMPLETION_BATCH, outbox::markDelivered);
@@ -106,20 +105,6 @@ public final class OutboxDrainer implements AutoCloseable {
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     // A breaker turning half-open (or closing) makes rows of its hook claimable again.
     http.breakers().onDeliveryStateChange(this::wake);
-  }
-
-  /** A histogram, not a summary: percentiles of several relays add up only from buckets. */
-  private static Timer claimTimer(MeterRegistry metrics) {
-    return Timer.builder("ccx_hook_claim")
-        .description("The claim statement, as this relay waited for it")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(100_000))
-        .maximumExpectedValue(Duration.ofSeconds(1))
-        .serviceLevelObjectives(
-            DoubleStream.of(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000)
-                .mapToObj(ms -> Duration.ofNanos(Math.round(ms * 1e6)))
-                .toArray(Duration[]::new))
-        .register(metrics);
   }
 
   /** Starts draining in the background, woken by notifications on {@code listenUrl}. */

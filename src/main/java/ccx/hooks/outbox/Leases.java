@@ -5,7 +5,6 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
 
 import ccx.hooks.core.Hook;
-import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -37,10 +36,12 @@ final class Leases {
 
   private final DSLContext dsl;
   private final DatabaseClock clock;
+  private final PoisonRows poison;
 
   Leases(DSLContext dsl, DatabaseClock clock) {
     this.dsl = dsl;
     this.clock = clock;
+    this.poison = new PoisonRows(dsl, clock);
   }
 
   /**
@@ -81,63 +82,10 @@ final class Leases {
             .into(HOOK_OUTBOX);
     List<OutboxRow> rows = new ArrayList<>(records.size());
     for (HookOutboxRecord record : records) {
-      readableOrFailed(record).ifPresent(rows::add);
+      poison.readableOrFailed(record).ifPresent(rows::add);
     }
     rows.sort(Comparator.comparingLong(OutboxRow::id));
     return rows;
-  }
-
-  /**
-   * A claimed row the relay cannot deliver for a reason of its own (a hook it does not know, e.g.
-   * written by a newer version or by hand; a payload that is not a JSON object) becomes failed
-   * alone, with the reason, and lets the next row of its cluster go, so the rest of its claim and
-   * of its cluster is delivered. Nothing was sent: the attempt the claim counted is taken back.
-   */
-  private Optional<OutboxRow> readableOrFailed(HookOutboxRecord r) {
-    String reason;
-    try {
-      OutboxRow row = OutboxRows.toRow(r);
-      if (row.payload().startsWith("{")) {
-        return Optional.of(row);
-      }
-      reason = "payload is not a JSON object";
-    } catch (RuntimeException e) {
-      reason = RelayException.rootMessage(e);
-    }
-    String error = "the relay cannot deliver this row: " + reason;
-    ConcurrentMove.retry(
-        () ->
-            dsl.transactionResult(
-                tx -> {
-                  DSLContext t = tx.dsl();
-                  ClusterHeads.lock(t, List.of(r.getClusterId()));
-                  int failed =
-                      t.update(HOOK_OUTBOX)
-                          .set(HOOK_OUTBOX.STATUS, FAILED)
-                          .set(HOOK_OUTBOX.ATTEMPTS, HOOK_OUTBOX.ATTEMPTS.minus(1))
-                          .setNull(HOOK_OUTBOX.LOCKED_BY)
-                          .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
-                          .setNull(HOOK_OUTBOX.LAST_HTTP_STATUS)
-                          .set(HOOK_OUTBOX.LAST_ERROR, Attempts.storable(error))
-                          .where(
-                              HOOK_OUTBOX.ID.eq(r.getId()),
-                              HOOK_OUTBOX.STATUS.eq(DELIVERING),
-                              HOOK_OUTBOX.LOCKED_BY.eq(r.getLockedBy()),
-                              HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(r.getLastAttemptAt()))
-                          .execute();
-                  if (failed == 1) {
-                    ClusterHeads.promote(t, List.of(r.getClusterId()), clock.now());
-                  }
-                  return failed;
-                }));
-    log.warn(
-        "Outbox row #{} (hook '{}') failed: {}; fix or delete it, then replay it with:"
-            + " ccx-hook-service replay --id {}",
-        r.getId(),
-        r.getHook(),
-        error,
-        r.getId());
-    return Optional.empty();
   }
 
   /**
