@@ -175,7 +175,12 @@ public final class Relay implements AutoCloseable {
                 + database.url().display()
                 + (readOnly ? " takes no writes: " : " unreachable: ")
                 + RelayException.rootMessage(e);
-        notReady = Optional.of(DATABASE_UNREACHABLE);
+        // What /readyz shows names no host or driver text; a standby is named as one.
+        notReady =
+            Optional.of(
+                readOnly
+                    ? "database takes no writes (a standby, or read-only)"
+                    : DATABASE_UNREACHABLE);
         if (!warned) {
           log.warn("{}; retrying every {}s until it answers", reason, DATABASE_RETRY.toSeconds());
           warned = true;
