@@ -52,11 +52,14 @@ class JsonLogIT {
     return url.toString();
   }
 
+  /** serve is closed by default: the relay and test-client share this caller token. */
+  private static final String TOKEN = "json-log-it-" + java.util.UUID.randomUUID();
+
   private static int testClient(int port, String rpc, String json) {
     PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
     return Main.run(
         new String[] {"test-client", "--target", "localhost:" + port, rpc, json},
-        Map.of(),
+        Map.of("CCX_HOOK_CLIENT_TOKEN", TOKEN),
         quiet,
         quiet);
   }
@@ -101,6 +104,7 @@ class JsonLogIT {
             .redirectError(stderr.toFile())
             .redirectOutput(temp.resolve("relay.out").toFile());
     builder.environment().put("CCX_HOOK_DATABASE_URL", withCredentials(database));
+    builder.environment().put("CCX_HOOK_CLIENT_TOKEN", TOKEN);
     Process relay = builder.start();
     try {
       await()
