@@ -2,12 +2,10 @@ package ccx.hooks.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ccx.hooks.db.Database;
-import ccx.hooks.db.DatabaseUrl;
-import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.Hook;
 import java.io.ByteArrayOutputStream;
@@ -17,18 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The command line as an operator meets it: {@code Main.run} with its own environment. */
 class CommandLineTest {
-  private static DatabaseUrl databaseUrl;
-  private static Database database;
+  @RegisterExtension
+  static final OutboxDatabase database =
+      OutboxDatabase.migratedBy(
+          url -> {
+            Result migrate = run("migrate", "--database-url", url.jdbcUrl());
+            assertThat(migrate.exitCode()).as(migrate.err()).isZero();
+          });
 
   /** What one command line did. */
   record Result(int exitCode, String out, String err) {
@@ -52,24 +53,6 @@ class CommandLineTest {
 
   static Result run(String... args) {
     return run(Map.of(), args);
-  }
-
-  @BeforeAll
-  static void createMigratedDatabase() {
-    databaseUrl = TestDatabase.createDatabase();
-    Result migrate = run("migrate", "--database-url", databaseUrl.jdbcUrl());
-    assertThat(migrate.exitCode()).as(migrate.err()).isZero();
-    database = Database.open(databaseUrl, 2);
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void emptyOutbox() {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
   }
 
   static Stream<Arguments> commands() {
@@ -238,9 +221,9 @@ class CommandLineTest {
 
   @Test
   void outbox_list_and_replay_work_on_an_empty_outbox() {
-    Result list = run("outbox", "list", "--database-url", databaseUrl.jdbcUrl());
-    Result json = run("outbox", "list", "--json", "--database-url", databaseUrl.jdbcUrl());
-    Result replay = run("replay", "--dry-run", "--database-url", databaseUrl.jdbcUrl());
+    Result list = run("outbox", "list", "--database-url", database.url().jdbcUrl());
+    Result json = run("outbox", "list", "--json", "--database-url", database.url().jdbcUrl());
+    Result replay = run("replay", "--dry-run", "--database-url", database.url().jdbcUrl());
 
     assertThat(list.exitCode()).as(list.err()).isZero();
     assertThat(list.out()).startsWith("ID  HOOK").contains("STATUS").endsWith("(0 rows)\n");
@@ -251,7 +234,7 @@ class CommandLineTest {
 
   @Test
   void a_stored_hook_is_listed_shown_and_replayed_by_id() {
-    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    OutboxRepository outbox = database.outbox();
     outbox.enqueue(
         List.of(
             new NewHook(
@@ -260,7 +243,7 @@ class CommandLineTest {
                 "cluster-7",
                 "{\"cluster_id\":\"cluster-7\",\"work_id\":\"w-42\"}",
                 "msg_w42")));
-    String url = databaseUrl.jdbcUrl();
+    String url = database.url().jdbcUrl();
     long id =
         outbox
             .list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 1))
