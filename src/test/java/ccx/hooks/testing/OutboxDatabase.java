@@ -63,8 +63,7 @@ public final class OutboxDatabase
   public void beforeEach(ExtensionContext context) {
     open();
     empty();
-    clock = DatabaseClock.system();
-    outbox = new OutboxRepository(database.dsl(), clock);
+    newClock();
   }
 
   @Override
@@ -78,9 +77,13 @@ public final class OutboxDatabase
   private void open() {
     if (database == null) {
       database = migration.isPresent() ? migrated(migration.get()) : TestDatabase.create(timeZone);
-      clock = DatabaseClock.system();
-      outbox = new OutboxRepository(database.dsl(), clock);
+      newClock();
     }
+  }
+
+  private void newClock() {
+    clock = DatabaseClock.system();
+    outbox = new OutboxRepository(database.dsl(), clock);
   }
 
   private static Database migrated(Consumer<DatabaseUrl> migration) {
@@ -94,14 +97,17 @@ public final class OutboxDatabase
     database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
   }
 
+  /** The class's database, open from before its first test to after its last. */
   public Database database() {
     return database;
   }
 
+  /** Where the class's database is, for a relay or command that opens its own connections. */
   public DatabaseUrl url() {
     return database.url();
   }
 
+  /** For the plain SQL a test reads the outbox with, as an operator would. */
   public DSLContext dsl() {
     return database.dsl();
   }
