@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code
  * @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
- * @RegisterExtension final IntegratorAndRelay relay = IntegratorAndRelay.on(database);
+ * @RegisterExtension final IntegratorAndRelay fixture = IntegratorAndRelay.on(database);
  * }</pre>
  *
  * <p>The relay starts when a test asks, or before each test with {@link #startedBeforeEach}: tests
