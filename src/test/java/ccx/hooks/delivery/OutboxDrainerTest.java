@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxDrainerTest {
+  // An instance field, so that a subclass's timeZone() is used; JUnit calls no afterAll on it.
   @RegisterExtension final OutboxDatabase database = new OutboxDatabase(timeZone());
   private RecordingIntegrator integrator;
   private DatabaseClock clock;
@@ -45,6 +47,11 @@ class OutboxDrainerTest {
   /** The session time zone of this suite's database; a subclass runs it in another. */
   Optional<String> timeZone() {
     return Optional.empty();
+  }
+
+  @AfterAll
+  void closeDatabase() {
+    database.close();
   }
 
   @BeforeEach

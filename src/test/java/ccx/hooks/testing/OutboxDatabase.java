@@ -68,6 +68,14 @@ public final class OutboxDatabase
 
   @Override
   public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  /**
+   * Closes the database; safe to repeat. JUnit calls {@link #afterAll} only for an extension on a
+   * static field, so a class that registers one on an instance field closes it itself.
+   */
+  public void close() {
     if (database != null) {
       database.close();
       database = null;
