@@ -7,6 +7,7 @@ import ccx.hooks.breaker.CallKind;
 import ccx.hooks.core.Hook;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookResponse;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
 import java.nio.file.Files;
@@ -63,32 +64,22 @@ class HttpsHookTest {
     return context;
   }
 
-  private HookHttpClient client(Optional<Path> ca) {
+  /** Sends one delivery through a client that trusts {@code ca}, or the system's store. */
+  private HookResponse sendTrusting(Optional<Path> ca) {
     return HookHttpClient.create(
-        new HookTarget(integrator.url("/hooks"), Optional.empty(), WebhookSigner.none(), ca));
+            new HookTarget(integrator.url("/hooks"), Optional.empty(), WebhookSigner.none(), ca))
+        .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5));
   }
 
   @Test
   void an_integrator_signed_by_the_hook_ca_is_trusted() {
     integrator.enqueue(new MockResponse.Builder().code(200).body("{}").build());
-    assertThat(
-            client(Optional.of(TlsTest.tls("ca.pem")))
-                .send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", "{}", Duration.ofSeconds(5))
-                .status())
-        .isEqualTo(200);
+    assertThat(sendTrusting(Optional.of(TlsTest.tls("ca.pem"))).status()).isEqualTo(200);
   }
 
   @Test
   void an_integrator_the_system_trust_store_does_not_know_is_a_tls_error() {
-    assertThatThrownBy(
-            () ->
-                client(Optional.empty())
-                    .send(
-                        CallKind.DELIVERY,
-                        Hook.POST_ADD_NODE,
-                        "msg_1",
-                        "{}",
-                        Duration.ofSeconds(5)))
+    assertThatThrownBy(() -> sendTrusting(Optional.empty()))
         .isInstanceOfSatisfying(
             HookCallException.class,
             e -> assertThat(e.reason()).isEqualTo(HookCallException.Reason.CONNECTION))
@@ -97,15 +88,7 @@ class HttpsHookTest {
 
   @Test
   void an_integrator_signed_by_another_ca_is_a_tls_error() {
-    assertThatThrownBy(
-            () ->
-                client(Optional.of(TlsTest.tls("other-ca.pem")))
-                    .send(
-                        CallKind.DELIVERY,
-                        Hook.POST_ADD_NODE,
-                        "msg_1",
-                        "{}",
-                        Duration.ofSeconds(5)))
+    assertThatThrownBy(() -> sendTrusting(Optional.of(TlsTest.tls("other-ca.pem"))))
         .isInstanceOf(HookCallException.class)
         .hasMessageStartingWith("TLS error");
   }

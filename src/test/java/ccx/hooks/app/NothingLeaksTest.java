@@ -48,6 +48,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import okhttp3.HttpUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +158,13 @@ class NothingLeaksTest {
         .build();
   }
 
+  private static PostCreateClusterRequest withNodeIds(Stream<String> nodeIds) {
+    return PostCreateClusterRequest.newBuilder()
+        .setClusterId("c-1")
+        .addAllNodeIds(nodeIds.toList())
+        .build();
+  }
+
   private static PostAddNodeRequest postAddNode(String workId) {
     return PostAddNodeRequest.newBuilder()
         .setClusterId("c-1")
@@ -211,22 +219,14 @@ class NothingLeaksTest {
                 () ->
                     stub(relay, NEW_TOKEN)
                         .postCreateCluster(
-                            PostCreateClusterRequest.newBuilder()
-                                .setClusterId("c-1")
-                                .addAllNodeIds(
-                                    IntStream.range(0, 1024).mapToObj(i -> twoKib).toList())
-                                .build())))
+                            withNodeIds(IntStream.range(0, 1024).mapToObj(i -> twoKib)))))
         .isFalse();
     assertThat(
             call(
                 () ->
                     stub(relay, NEW_TOKEN)
                         .postCreateCluster(
-                            PostCreateClusterRequest.newBuilder()
-                                .setClusterId("c-1")
-                                .addAllNodeIds(
-                                    IntStream.range(0, 1001).mapToObj(i -> "n" + i).toList())
-                                .build())))
+                            withNodeIds(IntStream.range(0, 1001).mapToObj(i -> "n" + i)))))
         .isFalse();
     // A burst of pre-hooks beyond --max-pre-hooks-in-flight (2) while the integrator is slow.
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -3,23 +3,20 @@ package ccx.hooks.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ccx.hooks.cli.Main;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.mockhooks.MockHooksServer;
+import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,24 +66,13 @@ class RelayTest {
     integrator.close();
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run testClient(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private static CommandResult testClient(String... args) {
     String[] command = new String[args.length + 3];
     command[0] = "test-client";
     command[1] = "--target";
     command[2] = "localhost:" + relay.grpcPort();
     System.arraycopy(args, 0, command, 3, args.length);
-    int code =
-        Main.run(
-            command,
-            Map.of(),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CommandResult.run(Map.of(), command);
   }
 
   private static List<String> recorded() throws IOException {
@@ -96,7 +82,7 @@ class RelayTest {
   @Test
   void the_readme_example_runs_the_pre_hook_then_the_post_hook_with_the_returned_work_id()
       throws IOException {
-    Run run =
+    CommandResult run =
         testClient(
             "add_node",
             "{\"clusterId\":\"1\",\"cloud\":\"c1\",\"nodeCount\":1,\"instanceType\":\"i1\",\"authId\":\"a1\"}");
@@ -131,7 +117,7 @@ class RelayTest {
       }
     };
     for (String[] call : calls) {
-      Run run = testClient(call);
+      CommandResult run = testClient(call);
       assertThat(run.exitCode()).as(run.err()).isZero();
     }
     List<String> paths =
@@ -159,14 +145,14 @@ class RelayTest {
 
   @Test
   void a_single_rpc_prints_one_line_and_a_grpc_error_exits_1_with_the_status_on_stderr() {
-    Run ok = testClient("pre_delete_cluster", "{\"clusterId\":\"c1\",\"authId\":\"a\"}");
+    CommandResult ok = testClient("pre_delete_cluster", "{\"clusterId\":\"c1\",\"authId\":\"a\"}");
     assertThat(ok.exitCode()).isZero();
     assertThat(ok.out().lines().toList())
         .singleElement()
         .asString()
         .startsWith("PreDeleteCluster {\"workId\":\"");
 
-    Run invalid = testClient("post_add_node", "{\"nodeCount\":1}");
+    CommandResult invalid = testClient("post_add_node", "{\"nodeCount\":1}");
     assertThat(invalid.exitCode()).isEqualTo(1);
     assertThat(invalid.out()).isEmpty();
     assertThat(invalid.err().strip()).isEqualTo("INVALID_ARGUMENT: cluster_id is required");
@@ -174,7 +160,8 @@ class RelayTest {
 
   @Test
   void a_request_holding_a_nul_character_is_refused_naming_the_field() {
-    Run run = testClient("post_add_node", "{\"clusterId\":\"c\\u0000\",\"workId\":\"w\"}");
+    CommandResult run =
+        testClient("post_add_node", "{\"clusterId\":\"c\\u0000\",\"workId\":\"w\"}");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err().strip())
         .isEqualTo("INVALID_ARGUMENT: cluster_id contains a NUL character");

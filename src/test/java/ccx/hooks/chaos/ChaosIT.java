@@ -5,23 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ccx.hooks.config.Durations;
 import ccx.hooks.db.EmbeddedDatabase;
 import ccx.hooks.mockhooks.MockHooksServer;
-import ccx.hooks.v1.HookServiceGrpc;
-import ccx.hooks.v1.PostAddNodeRequest;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,31 +70,12 @@ class ChaosIT {
             new RelayNode(jar, temp.resolve("relay-b.log"), options));
     relays.forEach(RelayNode::start);
 
-    Map<String, List<String>> acknowledged = new LinkedHashMap<>();
-    AtomicInteger sent = new AtomicInteger();
+    HookSender sender = new HookSender(relays, Duration.ofSeconds(5));
     AtomicInteger kills = new AtomicInteger();
     try {
-      int perCluster = HOOKS / CLUSTERS;
-      long pauseNanos = SENDING.toNanos() / perCluster;
+      ClusterTraffic traffic;
       try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-        for (int c = 0; c < CLUSTERS; c++) {
-          String cluster = "k" + c;
-          List<String> acked = Collections.synchronizedList(new ArrayList<>());
-          acknowledged.put(cluster, acked);
-          senders.submit(
-              () -> {
-                for (int i = 0; i < perCluster; i++) {
-                  String workId = cluster + "-" + i;
-                  sent.incrementAndGet();
-                  if (sendUntilAcknowledged(relays, cluster, workId)) {
-                    acked.add(workId);
-                  }
-                  TimeUnit.NANOSECONDS.sleep(
-                      ThreadLocalRandom.current().nextLong(pauseNanos / 2, pauseNanos * 3 / 2));
-                }
-                return null;
-              });
-        }
+        traffic = ClusterTraffic.submit(senders, sender, HOOKS, CLUSTERS, SENDING);
         // The faults, while the hooks flow.
         senders.submit(
             () -> {
@@ -133,14 +103,11 @@ class ChaosIT {
       }
 
       long sendingDone = System.nanoTime();
-      long deadline = sendingDone + DRAIN_LIMIT.toNanos();
-      long unfinished;
-      do {
-        TimeUnit.MILLISECONDS.sleep(500);
-        unfinished = count(jdbc, "SELECT count(*) FROM hook_outbox WHERE status <> 'delivered'");
-      } while (unfinished > 0 && System.nanoTime() < deadline);
+      long unfinished =
+          OutboxBacklog.waitUntilDrained(
+              () -> DriverManager.getConnection(jdbc), sendingDone, DRAIN_LIMIT);
 
-      ChaosAudit.Result result = ChaosAudit.audit(record, sent.get(), acknowledged);
+      ChaosAudit.Result result = ChaosAudit.audit(record, traffic.sent(), traffic.acknowledged());
       System.out.printf(
           "chaos: %d relays killed with SIGKILL, PostgreSQL crashed (SIGKILL) and recovered once; backlog drained %.1fs after the last hook was sent%n",
           kills.get(), (System.nanoTime() - sendingDone) / 1e9);
@@ -155,45 +122,6 @@ class ChaosIT {
       }
       integrator.close();
       postgres[0].close();
-    }
-  }
-
-  /**
-   * Sends one post-hook to a random relay until one acknowledges it, as CCX retries a failed call.
-   */
-  private static boolean sendUntilAcknowledged(
-      List<RelayNode> relays, String cluster, String workId) throws InterruptedException {
-    PostAddNodeRequest request =
-        PostAddNodeRequest.newBuilder()
-            .setClusterId(cluster)
-            .setCloud("aws")
-            .setNodeCount(1)
-            .addNodeIds("n")
-            .setWorkId(workId)
-            .build();
-    long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (System.nanoTime() < giveUp) {
-      RelayNode relay = relays.get(ThreadLocalRandom.current().nextInt(relays.size()));
-      try {
-        HookServiceGrpc.newBlockingStub(relay.channel())
-            .withDeadlineAfter(5, TimeUnit.SECONDS)
-            .postAddNode(request);
-        return true;
-      } catch (StatusRuntimeException unavailable) {
-        TimeUnit.MILLISECONDS.sleep(100);
-      }
-    }
-    return false;
-  }
-
-  private static long count(String jdbc, String sql) {
-    try (Connection c = DriverManager.getConnection(jdbc);
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return Long.MAX_VALUE;
     }
   }
 

@@ -3,6 +3,7 @@ package ccx.hooks.cli;
 import static ccx.hooks.cli.CommandLineTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.TestDatabase;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -28,7 +29,7 @@ class BenchCommandTest {
         new java.util.ArrayList<>(
             List.of("bench", "--database-url", SERVER, "--json", "--work-dir", workDir.toString()));
     args.addAll(List.of(options));
-    CommandLineTest.Result result = run(args.toArray(String[]::new));
+    CommandResult result = run(args.toArray(String[]::new));
     assertThat(result.exitCode()).as(result.err()).isZero();
     List<String> lines = result.out().lines().toList();
     return JsonParser.parseString(lines.getLast()).getAsJsonObject();
@@ -95,7 +96,7 @@ class BenchCommandTest {
 
   @Test
   void an_unknown_scenario_exits_64_naming_the_option() {
-    CommandLineTest.Result result =
+    CommandResult result =
         run("bench", "--database-url", SERVER, "--scenarios", "prehook,backlogs");
 
     assertThat(result.exitCode()).isEqualTo(64);
@@ -104,7 +105,7 @@ class BenchCommandTest {
 
   @Test
   void a_backlog_too_small_to_split_in_tenths_exits_64_naming_the_option() {
-    CommandLineTest.Result result =
+    CommandResult result =
         run("bench", "--database-url", SERVER, "--scenarios", "backlog", "--backlog-rows", "5");
 
     assertThat(result.exitCode()).isEqualTo(64);

@@ -3,13 +3,13 @@ package ccx.hooks.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.app.Relay;
-import ccx.hooks.cli.CommandLineTest.Result;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.mockhooks.MockHooksServer;
+import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
@@ -61,7 +61,7 @@ class ClosedByDefaultTest {
     integrator.close();
   }
 
-  private static Result testClient(Map<String, String> environment, String... options) {
+  private static CommandResult testClient(Map<String, String> environment, String... options) {
     String[] args = new String[options.length + 5];
     args[0] = "test-client";
     args[1] = "--target";
@@ -74,7 +74,7 @@ class ClosedByDefaultTest {
 
   @Test
   void serve_without_caller_authentication_exits_64_saying_how_to_configure_it() {
-    Result result =
+    CommandResult result =
         CommandLineTest.run(
             "serve", "--hook-url", "http://integrator:8080", "--database-url", "postgres://u@h/db");
 
@@ -88,7 +88,7 @@ class ClosedByDefaultTest {
 
   @Test
   void serve_with_a_short_token_exits_64_without_showing_it() {
-    Result result =
+    CommandResult result =
         CommandLineTest.run(
             Map.of("CCX_HOOK_CLIENT_TOKEN", NEW + " short-secret"),
             "serve",
@@ -107,7 +107,7 @@ class ClosedByDefaultTest {
 
   @Test
   void serve_with_client_names_but_no_client_ca_exits_64_naming_what_is_missing() {
-    Result result =
+    CommandResult result =
         CommandLineTest.run(
             "serve",
             "--hook-url",
@@ -123,7 +123,7 @@ class ClosedByDefaultTest {
 
   @Test
   void serve_with_a_grpc_host_that_does_not_resolve_exits_64_naming_it() {
-    Result result =
+    CommandResult result =
         CommandLineTest.run(
             Map.of("CCX_HOOK_CLIENT_TOKEN", NEW),
             "serve",
@@ -140,7 +140,7 @@ class ClosedByDefaultTest {
 
   @Test
   void test_client_without_a_token_is_refused_unauthenticated() {
-    Result result = testClient(Map.of());
+    CommandResult result = testClient(Map.of());
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err()).startsWith("UNAUTHENTICATED: no authorization metadata");
@@ -148,7 +148,7 @@ class ClosedByDefaultTest {
 
   @Test
   void test_client_sends_the_first_token_of_the_relays_variable_by_default() {
-    Result result = testClient(Map.of("CCX_HOOK_CLIENT_TOKEN", OLD + " " + NEW));
+    CommandResult result = testClient(Map.of("CCX_HOOK_CLIENT_TOKEN", OLD + " " + NEW));
 
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(result.out()).startsWith("PostAddNode {}");
@@ -156,7 +156,7 @@ class ClosedByDefaultTest {
 
   @Test
   void test_client_token_option_wins_over_the_relays_variable() {
-    Result result =
+    CommandResult result =
         testClient(Map.of("CCX_HOOK_CLIENT_TOKEN", "not-a-token-of-this-relay"), "--token", NEW);
 
     assertThat(result.exitCode()).as(result.err()).isZero();
@@ -166,7 +166,7 @@ class ClosedByDefaultTest {
   void test_client_does_not_take_the_relays_tls_key_pair_as_its_own_certificate() {
     // A relay's environment sets CCX_HOOK_TLS_CERT and CCX_HOOK_TLS_KEY for the server; a
     // test-client run there must not present them (nor fail to load them) as a client certificate.
-    Result result =
+    CommandResult result =
         testClient(
             Map.of(
                 "CCX_HOOK_CLIENT_TOKEN",

@@ -9,14 +9,12 @@ import ccx.hooks.breaker.CallKind;
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -29,12 +27,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One failing endpoint or one bad row never stalls the rest of the outbox: a started drainer with
@@ -42,26 +39,15 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeliveryIsolationTest {
-  private Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private RecordingIntegrator integrator;
   private OutboxRepository outbox;
   private OutboxDrainer drainer;
 
-  @BeforeAll
-  void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  void closeDatabase() {
-    database.close();
-  }
-
   @BeforeEach
   void start() throws Exception {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
     integrator = new RecordingIntegrator();
-    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    outbox = database.outbox();
   }
 
   @AfterEach

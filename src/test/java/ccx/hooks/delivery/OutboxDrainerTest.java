@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Ordering;
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.NewHook;
@@ -14,7 +13,7 @@ import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.outbox.RecordedAttempt;
 import ccx.hooks.outbox.ReplayFilter;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -28,10 +27,10 @@ import java.util.random.RandomGenerator;
 import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The drainer against a real PostgreSQL and a real HTTP integrator. Schedules are tested by moving
@@ -39,7 +38,8 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxDrainerTest {
-  private Database database;
+  // An instance field, so that a subclass's timeZone() is used; JUnit calls no afterAll on it.
+  @RegisterExtension final OutboxDatabase database = new OutboxDatabase(timeZone());
   private RecordingIntegrator integrator;
   private DatabaseClock clock;
   private OutboxRepository outbox;
@@ -49,11 +49,6 @@ class OutboxDrainerTest {
     return Optional.empty();
   }
 
-  @BeforeAll
-  void createDatabase() {
-    database = TestDatabase.create(timeZone());
-  }
-
   @AfterAll
   void closeDatabase() {
     database.close();
@@ -61,10 +56,9 @@ class OutboxDrainerTest {
 
   @BeforeEach
   void start() throws Exception {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
     integrator = new RecordingIntegrator();
-    clock = DatabaseClock.system();
-    outbox = new OutboxRepository(database.dsl(), clock);
+    clock = database.clock();
+    outbox = database.outbox();
   }
 
   @AfterEach

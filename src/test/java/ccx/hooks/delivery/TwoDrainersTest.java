@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.NewHook;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxStatus;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,30 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two relays' drainers on one table: every row delivered exactly once, each cluster in order. */
 class TwoDrainersTest {
   private static final int ROWS = 10_000;
   private static final int CLUSTERS = 400;
-  private static Database database;
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
 
   @Test
   void two_drainers_deliver_ten_thousand_rows_each_exactly_once_and_in_cluster_order()
       throws Exception {
-    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    OutboxRepository outbox = database.outbox();
     Map<String, List<String>> sentByCluster = new LinkedHashMap<>();
     List<NewHook> batch = new ArrayList<>();
     for (int i = 0; i < ROWS; i++) {
@@ -102,8 +89,7 @@ class TwoDrainersTest {
       throws Exception {
     // Few clusters and a steady stream: heads finish while the next rows of their cluster are
     // being stored, which is where a row could be queued behind a head that just finished.
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
-    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    OutboxRepository outbox = database.outbox();
     int writers = 8;
     int perWriter = 500;
     Map<String, List<String>> sentByCluster = new java.util.concurrent.ConcurrentHashMap<>();

@@ -1,6 +1,7 @@
 package ccx.hooks.failover;
 
 import ccx.hooks.chaos.ChaosAudit;
+import ccx.hooks.chaos.HookSender;
 import java.util.List;
 import java.util.Locale;
 

@@ -4,26 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.chaos.ChaosAudit;
+import ccx.hooks.chaos.ClusterTraffic;
+import ccx.hooks.chaos.HookSender;
+import ccx.hooks.chaos.OutboxBacklog;
 import ccx.hooks.chaos.RelayNode;
 import ccx.hooks.config.Durations;
 import ccx.hooks.mockhooks.MockHooksServer;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,32 +97,12 @@ class FailoverIT {
       phase("relays ready");
       List<Long> pids = relays.stream().map(r -> r.process().pid()).toList();
 
-      HookSender sender = new HookSender(serving);
-      Map<String, List<String>> acknowledged = new LinkedHashMap<>();
-      AtomicInteger sent = new AtomicInteger();
+      HookSender sender = new HookSender(serving, Duration.ofSeconds(10));
       long[] killedAt = {0};
       long[] promotedAt = {0};
-      int perCluster = HOOKS / CLUSTERS;
-      long pauseNanos = SENDING.toNanos() / perCluster;
+      ClusterTraffic traffic;
       try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-        for (int c = 0; c < CLUSTERS; c++) {
-          String cluster = "k" + c;
-          List<String> acked = Collections.synchronizedList(new ArrayList<>());
-          acknowledged.put(cluster, acked);
-          senders.submit(
-              () -> {
-                for (int i = 0; i < perCluster; i++) {
-                  String workId = cluster + "-" + i;
-                  sent.incrementAndGet();
-                  if (sender.sendUntilAcknowledged(cluster, workId)) {
-                    acked.add(workId);
-                  }
-                  TimeUnit.NANOSECONDS.sleep(
-                      ThreadLocalRandom.current().nextLong(pauseNanos / 2, pauseNanos * 3 / 2));
-                }
-                return null;
-              });
-        }
+        traffic = ClusterTraffic.submit(senders, sender, HOOKS, CLUSTERS, SENDING);
         senders.submit(
             () -> {
               TimeUnit.NANOSECONDS.sleep(SENDING.toNanos() / 3);
@@ -150,26 +124,22 @@ class FailoverIT {
           .atMost(Duration.ofSeconds(30))
           .until(
               () ->
-                  count(
-                          newPrimary,
+                  OutboxBacklog.count(
+                          () -> ReplicatedPostgres.connect(newPrimary),
                           "SELECT count(*) FROM pg_stat_activity"
                               + " WHERE application_name = 'ccx-hook-service listener'"
                               + " AND query LIKE 'LISTEN%'")
                       == relays.size());
       phase("LISTEN connections on the new primary");
-      long unfinished;
-      long deadline = sendingDone + DRAIN_LIMIT.toNanos();
-      do {
-        TimeUnit.MILLISECONDS.sleep(500);
-        unfinished =
-            count(newPrimary, "SELECT count(*) FROM hook_outbox WHERE status <> 'delivered'");
-      } while (unfinished > 0 && System.nanoTime() < deadline);
+      long unfinished =
+          OutboxBacklog.waitUntilDrained(
+              () -> ReplicatedPostgres.connect(newPrimary), sendingDone, DRAIN_LIMIT);
       await("every relay ready on the new primary")
           .atMost(Duration.ofSeconds(30))
           .until(() -> watches.stream().allMatch(w -> w.now().ready()));
 
       phase("outbox drained, every relay ready");
-      ChaosAudit.Result result = ChaosAudit.audit(record, sent.get(), acknowledged);
+      ChaosAudit.Result result = ChaosAudit.audit(record, traffic.sent(), traffic.acknowledged());
       FailoverFigures figures =
           new FailoverFigures(result, sender, killedAt[0], promotedAt[0], watches.subList(0, 2));
       System.out.println(figures.line());
@@ -192,17 +162,6 @@ class FailoverIT {
         relay.stop();
       }
       integrator.close();
-    }
-  }
-
-  private static long count(int port, String sql) {
-    try (Connection c = ReplicatedPostgres.connect(port);
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      r.next();
-      return r.getLong(1);
-    } catch (SQLException e) {
-      return Long.MAX_VALUE;
     }
   }
 }

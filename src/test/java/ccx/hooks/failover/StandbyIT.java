@@ -2,12 +2,9 @@ package ccx.hooks.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ccx.hooks.cli.Main;
 import ccx.hooks.db.Database;
-import java.io.ByteArrayOutputStream;
+import ccx.hooks.testing.CommandResult;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,8 +31,6 @@ class StandbyIT {
   private static String standbyFirst;
 
   /** What one command line did. */
-  record Result(int exitCode, String out, String err) {}
-
   @BeforeAll
   static void startPrimaryAndStandby() throws Exception {
     directory = Files.createTempDirectory("ccx-standby-it");
@@ -59,7 +54,7 @@ class StandbyIT {
   @Test
   @Order(1)
   void migrate_given_the_standby_first_migrates_the_primary() throws SQLException {
-    Result migrate = run("migrate", "--database-url", standbyFirst);
+    CommandResult migrate = run("migrate", "--database-url", standbyFirst);
 
     assertThat(migrate.exitCode()).as(migrate.err()).isZero();
     assertThat(migrate.out()).contains("the schema is current");
@@ -74,7 +69,7 @@ class StandbyIT {
         "INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status)"
             + " VALUES ('post-add-node', 'w-1', 'c-1', '{}', 'msg_1', 'failed') RETURNING id");
 
-    Result replay = run("replay", "--work-id", "w-1", "--database-url", standbyFirst);
+    CommandResult replay = run("replay", "--work-id", "w-1", "--database-url", standbyFirst);
 
     assertThat(replay.exitCode()).as(replay.err()).isZero();
     assertThat(replay.out()).isEqualTo("replayed 1 hook\n");
@@ -89,7 +84,7 @@ class StandbyIT {
     String standbyOnly =
         "jdbc:postgresql://127.0.0.1:" + postgres.replicaPort() + "/postgres?user=postgres";
 
-    Result replay = run("replay", "--work-id", "w-1", "--database-url", standbyOnly);
+    CommandResult replay = run("replay", "--work-id", "w-1", "--database-url", standbyOnly);
 
     assertThat(replay.exitCode()).isNotZero();
     assertThat(replay.err())
@@ -108,17 +103,8 @@ class StandbyIT {
     }
   }
 
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exitCode =
-        Main.run(
-            args,
-            Map.of(),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(
-        exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CommandResult run(String... args) {
+    return CommandResult.run(Map.of(), args);
   }
 
   private static String query(int port, String sql) throws SQLException {

@@ -5,28 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.config.FailurePolicy;
-import ccx.hooks.db.Database;
 import ccx.hooks.grpc.ApprovalRpc.Decision;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.PreCreateClusterResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import okhttp3.HttpUrl;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -41,54 +33,21 @@ class ApprovalHookTest {
   /** Short, so the timeout cases are quick; far longer than a local answer takes. */
   private static final Duration PRE_HOOK_TIMEOUT = Duration.ofMillis(500);
 
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startIntegrator() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-    integrator.close();
-  }
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
+  @RegisterExtension final IntegratorAndRelay fixture = IntegratorAndRelay.on(database);
 
   private InProcessRelay relay(FailurePolicy policy) {
-    return relay(policy, integrator.url("/"), PRE_HOOK_TIMEOUT);
+    return fixture.start(policy, PRE_HOOK_TIMEOUT);
   }
 
   private InProcessRelay relay(FailurePolicy policy, HttpUrl hookUrl, Duration timeout) {
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()), hookUrl, timeout, policy);
-    return relay;
-  }
-
-  private void answer(int code, String body) {
-    integrator.enqueue(new MockResponse.Builder().code(code).body(body).build());
+    return fixture.start(hookUrl, policy, timeout);
   }
 
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void approved_true_approves_and_returns_the_integrators_work_id(ApprovalRpc rpc) {
-    answer(200, "{\"approved\": true, \"work_id\": \"w-42\"}");
+    fixture.answer(200, "{\"approved\": true, \"work_id\": \"w-42\"}");
 
     Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
 
@@ -97,7 +56,7 @@ class ApprovalHookTest {
 
   @Test
   void an_approved_create_cluster_returns_the_user_project_and_organisation_ids() {
-    answer(
+    fixture.answer(
         200,
         """
         {"approved": true, "work_id": "w-1", "user_id": "u-1", "project_id": "p-1",
@@ -114,7 +73,7 @@ class ApprovalHookTest {
 
   @Test
   void answer_fields_in_lower_camel_case_are_read_too() {
-    answer(
+    fixture.answer(
         200,
         """
         {"approved": true, "workId": "w-1", "userId": "u-1", "projectId": "p-1",
@@ -138,8 +97,8 @@ class ApprovalHookTest {
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void a_missing_work_id_is_filled_with_a_new_uuid(ApprovalRpc rpc) {
-    answer(200, "{\"approved\": true}");
-    answer(200, "{\"approved\": true, \"work_id\": \"\"}");
+    fixture.answer(200, "{\"approved\": true}");
+    fixture.answer(200, "{\"approved\": true, \"work_id\": \"\"}");
     InProcessRelay relay = relay(FailurePolicy.ERROR);
 
     Decision first = rpc.call(relay.stub());
@@ -153,7 +112,7 @@ class ApprovalHookTest {
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void a_2xx_without_approved_true_is_a_rejection_with_a_reason(ApprovalRpc rpc) {
-    answer(200, "{\"work_id\": \"w-7\"}");
+    fixture.answer(200, "{\"work_id\": \"w-7\"}");
 
     Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
 
@@ -165,7 +124,7 @@ class ApprovalHookTest {
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void the_integrators_reason_for_a_rejection_is_passed_back(ApprovalRpc rpc) {
-    answer(201, "{\"approved\": false, \"reason\": \"quota of 10 clusters reached\"}");
+    fixture.answer(201, "{\"approved\": false, \"reason\": \"quota of 10 clusters reached\"}");
 
     Decision decision = rpc.call(relay(FailurePolicy.ERROR).stub());
 
@@ -183,7 +142,7 @@ class ApprovalHookTest {
   @MethodSource("everyApprovalRpcWithEveryFailure")
   void under_policy_error_a_failure_is_unavailable_saying_which(
       ApprovalRpc rpc, IntegratorFailure failure) {
-    HttpUrl hookUrl = failure.arrange(integrator);
+    HttpUrl hookUrl = failure.arrange(fixture.integrator());
 
     StatusRuntimeException e =
         catchThrowableOfType(
@@ -199,7 +158,7 @@ class ApprovalHookTest {
   @MethodSource("everyApprovalRpcWithEveryFailure")
   void under_policy_reject_a_failure_is_a_rejection_with_the_cause_as_reason(
       ApprovalRpc rpc, IntegratorFailure failure) {
-    HttpUrl hookUrl = failure.arrange(integrator);
+    HttpUrl hookUrl = failure.arrange(fixture.integrator());
 
     Decision decision = rpc.call(relay(FailurePolicy.REJECT, hookUrl, PRE_HOOK_TIMEOUT).stub());
 
@@ -212,7 +171,7 @@ class ApprovalHookTest {
   @MethodSource("everyApprovalRpcWithEveryFailure")
   void under_policy_approve_a_failure_approves_with_a_generated_work_id(
       ApprovalRpc rpc, IntegratorFailure failure) {
-    HttpUrl hookUrl = failure.arrange(integrator);
+    HttpUrl hookUrl = failure.arrange(fixture.integrator());
 
     Decision decision = rpc.call(relay(FailurePolicy.APPROVE, hookUrl, PRE_HOOK_TIMEOUT).stub());
 
@@ -225,7 +184,7 @@ class ApprovalHookTest {
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void under_policy_approve_the_integrators_rejection_still_rejects(ApprovalRpc rpc) {
-    answer(200, "{\"approved\": false, \"reason\": \"no\"}");
+    fixture.answer(200, "{\"approved\": false, \"reason\": \"no\"}");
 
     Decision decision = rpc.call(relay(FailurePolicy.APPROVE).stub());
 
@@ -240,13 +199,15 @@ class ApprovalHookTest {
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void the_pre_hook_timeout_is_shortened_to_the_callers_deadline(ApprovalRpc rpc) {
-    integrator.enqueue(
-        new MockResponse.Builder()
-            .code(200)
-            .body("{\"approved\": true}")
-            .headersDelay(2, TimeUnit.SECONDS)
-            .build());
-    InProcessRelay relay = relay(FailurePolicy.ERROR, integrator.url("/"), Duration.ofSeconds(5));
+    fixture
+        .integrator()
+        .enqueue(
+            new MockResponse.Builder()
+                .code(200)
+                .body("{\"approved\": true}")
+                .headersDelay(2, TimeUnit.SECONDS)
+                .build());
+    InProcessRelay relay = relay(FailurePolicy.ERROR, fixture.url(), Duration.ofSeconds(5));
 
     assertThatThrownBy(() -> rpc.call(relay.stub().withDeadlineAfter(300, TimeUnit.MILLISECONDS)))
         .isInstanceOfSatisfying(

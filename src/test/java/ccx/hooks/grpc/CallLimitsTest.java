@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
-import ccx.hooks.db.Database;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.v1.PostCreateClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.sql.Connection;
@@ -33,8 +31,8 @@ import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The limits on a real port: the largest request, the per-field caps, and the bounds on calls and
@@ -46,14 +44,13 @@ class CallLimitsTest {
   static final int MAX_CALLS = 3;
   static final int MAX_PRE_HOOKS = 2;
 
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private static MockWebServer integrator;
   private static volatile CountDownLatch integratorAnswers = new CountDownLatch(0);
   private static DoorServer door;
 
   @BeforeAll
   static void start() throws Exception {
-    database = TestDatabase.create();
     integrator = new MockWebServer();
     integrator.setDispatcher(
         new Dispatcher() {
@@ -68,10 +65,9 @@ class CallLimitsTest {
         });
     integrator.start();
     door =
-        new DoorServer(
-            database,
+        DoorServer.plaintext(
+            database.database(),
             integrator.url("/"),
-            InsecureServerCredentials.create(),
             CallerAuth.of(TOKEN, null, false),
             new GrpcLimits(GrpcLimits.DEFAULT_MAX_REQUEST_BYTES, MAX_CALLS, MAX_PRE_HOOKS));
   }
@@ -81,12 +77,6 @@ class CallLimitsTest {
     integratorAnswers.countDown();
     door.close();
     integrator.close();
-    database.close();
-  }
-
-  @BeforeEach
-  void empty() {
-    OutboxTable.empty(database);
   }
 
   @AfterEach

@@ -5,24 +5,20 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
-import ccx.hooks.db.Database;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
-import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,21 +40,19 @@ class CallerAuthTest {
   static final String OLD_TOKEN = "old-token-4b1c9e2a7d3f";
   static final String NEW_TOKEN = "new-token-8e5d2c1b9a0f";
 
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private static MockWebServer integrator;
   private static DoorServer door;
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
 
   @BeforeAll
   static void start() throws Exception {
-    database = TestDatabase.create();
     integrator = new MockWebServer();
     integrator.start();
     door =
-        new DoorServer(
-            database,
+        DoorServer.plaintext(
+            database.database(),
             integrator.url("/"),
-            InsecureServerCredentials.create(),
             CallerAuth.of(OLD_TOKEN + " " + NEW_TOKEN, null, false),
             GrpcLimits.defaults());
   }
@@ -66,12 +61,10 @@ class CallerAuthTest {
   static void stop() {
     door.close();
     integrator.close();
-    database.close();
   }
 
   @BeforeEach
   void watchTheLog() {
-    OutboxTable.empty(database);
     log.start();
     ((Logger) LoggerFactory.getLogger(TokenAuthenticator.class)).addAppender(log);
   }
@@ -194,27 +187,8 @@ class CallerAuthTest {
 
   /** One list-services request; completes with the answer, or with the error. */
   private static CompletableFuture<Object> reflect(ManagedChannel channel) {
-    CompletableFuture<Object> done = new CompletableFuture<>();
-    StreamObserver<ServerReflectionRequest> out =
-        ServerReflectionGrpc.newStub(channel)
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .serverReflectionInfo(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ServerReflectionResponse answer) {
-                    done.complete(answer);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    done.complete(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
-    out.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-    out.onCompleted();
-    return done;
+    return ReflectionStream.send(
+            channel, ServerReflectionRequest.newBuilder().setListServices("").build())
+        .handle((answers, error) -> error == null ? answers.getFirst() : error);
   }
 }

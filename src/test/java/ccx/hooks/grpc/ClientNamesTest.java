@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.TlsSettings;
-import ccx.hooks.db.Database;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.Status;
@@ -24,8 +23,8 @@ import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --tls-client-names} on a real port with mutual TLS: the test client certificate ({@code
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * it.
  */
 class ClientNamesTest {
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private static MockWebServer integrator;
   private DoorServer door;
 
@@ -47,21 +46,14 @@ class ClientNamesTest {
   }
 
   @BeforeAll
-  static void startDatabase() throws Exception {
-    database = TestDatabase.create();
+  static void startIntegrator() throws Exception {
     integrator = new MockWebServer();
     integrator.start();
   }
 
   @AfterAll
-  static void stopDatabase() {
+  static void stopIntegrator() {
     integrator.close();
-    database.close();
-  }
-
-  @BeforeEach
-  void empty() {
-    OutboxTable.empty(database);
   }
 
   @AfterEach
@@ -76,7 +68,7 @@ class ClientNamesTest {
         new TlsSettings(tls("server.pem"), tls("server.key"), Optional.of(tls("ca.pem")));
     door =
         new DoorServer(
-            database,
+            database.database(),
             integrator.url("/"),
             GrpcServer.credentials(Optional.of(settings)),
             CallerAuth.of(null, names, false),

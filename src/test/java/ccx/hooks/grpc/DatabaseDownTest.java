@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.config.FailurePolicy;
+import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.grpc.ApprovalRpc.Decision;
@@ -11,15 +12,12 @@ import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,8 +28,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class DatabaseDownTest {
   private static Database unreachable;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+
+  @RegisterExtension
+  final IntegratorAndRelay fixture =
+      IntegratorAndRelay.on(() -> new OutboxRepository(unreachable.dsl(), DatabaseClock.system()))
+          .startedBeforeEach(new PreHookSettings(Duration.ofSeconds(2), FailurePolicy.ERROR));
 
   @BeforeAll
   static void openUnreachableDatabase() {
@@ -47,29 +48,11 @@ class DatabaseDownTest {
     unreachable.close();
   }
 
-  @BeforeEach
-  void startRelay() throws IOException {
-    integrator = new MockWebServer();
-    integrator.start();
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(unreachable.dsl(), DatabaseClock.system()),
-            integrator.url("/"),
-            Duration.ofSeconds(2),
-            FailurePolicy.ERROR);
-  }
-
-  @AfterEach
-  void stop() {
-    relay.close();
-    integrator.close();
-  }
-
   @ParameterizedTest
   @EnumSource(PostRpc.class)
   void while_the_database_is_unreachable_a_post_hook_answers_unavailable(PostRpc rpc) {
     StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(relay.stub(), "w-1"));
+        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(fixture.stub(), "w-1"));
 
     assertThat(e).as("the RPC's error").isNotNull();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -80,10 +63,10 @@ class DatabaseDownTest {
   @EnumSource(NoticeRpc.class)
   void while_the_database_is_unreachable_a_notice_hook_the_integrator_failed_answers_unavailable(
       NoticeRpc rpc) {
-    integrator.enqueue(new MockResponse.Builder().code(500).build());
+    fixture.integrator().enqueue(new MockResponse.Builder().code(500).build());
 
     StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(relay.stub()));
+        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(fixture.stub()));
 
     assertThat(e).as("the RPC's error").isNotNull();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -96,20 +79,24 @@ class DatabaseDownTest {
   @ParameterizedTest
   @EnumSource(NoticeRpc.class)
   void a_notice_hook_the_integrator_accepts_does_not_need_the_database(NoticeRpc rpc) {
-    integrator.enqueue(new MockResponse.Builder().code(200).body("{\"work_id\": \"w-9\"}").build());
+    fixture
+        .integrator()
+        .enqueue(new MockResponse.Builder().code(200).body("{\"work_id\": \"w-9\"}").build());
 
-    assertThat(rpc.call(relay.stub())).isEqualTo("w-9");
+    assertThat(rpc.call(fixture.stub())).isEqualTo("w-9");
   }
 
   @ParameterizedTest
   @EnumSource(ApprovalRpc.class)
   void an_approval_hook_does_not_need_the_database(ApprovalRpc rpc) {
-    integrator.enqueue(
-        new MockResponse.Builder()
-            .code(200)
-            .body("{\"approved\": true, \"work_id\": \"w-9\"}")
-            .build());
+    fixture
+        .integrator()
+        .enqueue(
+            new MockResponse.Builder()
+                .code(200)
+                .body("{\"approved\": true, \"work_id\": \"w-9\"}")
+                .build());
 
-    assertThat(rpc.call(relay.stub())).isEqualTo(new Decision(true, "w-9", ""));
+    assertThat(rpc.call(fixture.stub())).isEqualTo(new Decision(true, "w-9", ""));
   }
 }

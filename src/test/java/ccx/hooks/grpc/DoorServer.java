@@ -16,6 +16,7 @@ import ccx.hooks.wire.WebhookSigner;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -63,6 +64,12 @@ final class DoorServer implements AutoCloseable {
             metrics,
             preHooks,
             writer);
+  }
+
+  /** A server without TLS, as on a trusted network. */
+  static DoorServer plaintext(
+      Database database, HttpUrl hookUrl, CallerAuth callers, GrpcLimits limits) {
+    return new DoorServer(database, hookUrl, InsecureServerCredentials.create(), callers, limits);
   }
 
   /** How many calls were refused with {@code code}, as {@code ccx_hook_grpc_refused} counts. */

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;
-import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.v1.PostAddNodeResponse;
 import ccx.hooks.v1.PostCreateClusterRequest;
@@ -28,20 +25,14 @@ import ccx.hooks.wire.WebhookSigner;
 import com.google.gson.JsonElement;
 import com.google.protobuf.Message;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each of the eight RPCs end to end: what the integrator receives (DESIGN section 3) and what the
@@ -49,35 +40,11 @@ import org.junit.jupiter.api.Test;
  * tests deliver the stored row once and look at that request.
  */
 class EveryRpcTest {
-  private static Database database;
-  private MockWebServer integrator;
-  private OutboxRepository outbox;
-  private InProcessRelay relay;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startRelay() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
-    relay = InProcessRelay.start(outbox, integrator.url("/"), PreHookSettings.defaults());
-  }
-
-  @AfterEach
-  void stopRelay() {
-    relay.close();
-    integrator.close();
-  }
+  @RegisterExtension
+  final IntegratorAndRelay fixture =
+      IntegratorAndRelay.on(database).startedBeforeEach(PreHookSettings.defaults());
 
   @Test
   void pre_create_cluster_posts_the_request_and_answers_with_the_integrators_approval()
@@ -90,7 +57,7 @@ class EveryRpcTest {
         """);
 
     PreCreateClusterResponse response =
-        relay.stub().preCreateCluster(HookRequests.PRE_CREATE_CLUSTER);
+        fixture.stub().preCreateCluster(HookRequests.PRE_CREATE_CLUSTER);
 
     assertThat(response)
         .isEqualTo(
@@ -111,7 +78,7 @@ class EveryRpcTest {
       throws InterruptedException {
     answer(200, "{\"approved\": true, \"work_id\": \"w-2\"}");
 
-    PreAddNodeResponse response = relay.stub().preAddNode(HookRequests.PRE_ADD_NODE);
+    PreAddNodeResponse response = fixture.stub().preAddNode(HookRequests.PRE_ADD_NODE);
 
     assertThat(response)
         .isEqualTo(PreAddNodeResponse.newBuilder().setApproved(true).setWorkId("w-2").build());
@@ -125,7 +92,7 @@ class EveryRpcTest {
       throws InterruptedException {
     answer(200, "{\"work_id\": \"w-3\"}");
 
-    PreRemoveNodeResponse response = relay.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE);
+    PreRemoveNodeResponse response = fixture.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE);
 
     assertThat(response).isEqualTo(PreRemoveNodeResponse.newBuilder().setWorkId("w-3").build());
     RecordedRequest request = received("/pre-remove-node");
@@ -139,7 +106,7 @@ class EveryRpcTest {
     answer(200, "{\"work_id\": \"w-4\"}");
 
     PreDeleteClusterResponse response =
-        relay.stub().preDeleteCluster(HookRequests.PRE_DELETE_CLUSTER);
+        fixture.stub().preDeleteCluster(HookRequests.PRE_DELETE_CLUSTER);
 
     assertThat(response).isEqualTo(PreDeleteClusterResponse.newBuilder().setWorkId("w-4").build());
     RecordedRequest request = received("/pre-delete-cluster");
@@ -192,8 +159,10 @@ class EveryRpcTest {
     answer(200, "{\"approved\": true}");
     answer(200, "{\"approved\": true}");
 
-    relay.stub().preCreateCluster(PreCreateClusterRequest.newBuilder().setClusterId("c-2").build());
-    relay.stub().preAddNode(PreAddNodeRequest.newBuilder().setClusterId("c-2").build());
+    fixture
+        .stub()
+        .preCreateCluster(PreCreateClusterRequest.newBuilder().setClusterId("c-2").build());
+    fixture.stub().preAddNode(PreAddNodeRequest.newBuilder().setClusterId("c-2").build());
 
     assertThat(body(received("/pre-create-cluster")))
         .isEqualTo(
@@ -227,11 +196,11 @@ class EveryRpcTest {
 
   @Test
   void a_path_in_the_hook_url_is_kept() throws InterruptedException {
-    relay.close();
-    relay = InProcessRelay.start(outbox, integrator.url("/hooks/v1"), PreHookSettings.defaults());
+    fixture.stop();
+    fixture.start(fixture.integrator().url("/hooks/v1"), PreHookSettings.defaults());
     answer(200, "{\"approved\": true}");
 
-    relay.stub().preAddNode(HookRequests.PRE_ADD_NODE);
+    fixture.stub().preAddNode(HookRequests.PRE_ADD_NODE);
 
     received("/hooks/v1/pre-add-node");
   }
@@ -242,8 +211,8 @@ class EveryRpcTest {
       String path,
       String expectedBody)
       throws InterruptedException {
-    assertThat(call.apply(relay.stub())).isEqualTo(expectedResponse);
-    assertThat(integrator.getRequestCount()).as("sent during the call").isZero();
+    assertThat(call.apply(fixture.stub())).isEqualTo(expectedResponse);
+    assertThat(fixture.integrator().getRequestCount()).as("sent during the call").isZero();
 
     answer(200, "");
     deliverOnce();
@@ -257,10 +226,10 @@ class EveryRpcTest {
   private void deliverOnce() {
     HookHttpClient http =
         HookHttpClient.create(
-            new HookTarget(integrator.url("/"), Optional.empty(), WebhookSigner.none()));
+            new HookTarget(fixture.url(), Optional.empty(), WebhookSigner.none()));
     try (OutboxDrainer drainer =
         new OutboxDrainer(
-            outbox,
+            database.outbox(),
             http,
             DeliverySettings.defaults(),
             "every-rpc-test",
@@ -271,12 +240,12 @@ class EveryRpcTest {
   }
 
   private void answer(int code, String body) {
-    integrator.enqueue(new MockResponse.Builder().code(code).body(body).build());
+    fixture.answer(code, body);
   }
 
   /** The next request the integrator received, checked against the headers of DESIGN 3. */
   private RecordedRequest received(String path) throws InterruptedException {
-    RecordedRequest request = integrator.takeRequest(5, TimeUnit.SECONDS);
+    RecordedRequest request = fixture.integrator().takeRequest(5, TimeUnit.SECONDS);
     assertThat(request).as("a request to " + path).isNotNull();
     assertThat(request.getMethod()).isEqualTo("POST");
     assertThat(request.getUrl().encodedPath()).isEqualTo(path);

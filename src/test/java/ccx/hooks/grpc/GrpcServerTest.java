@@ -7,12 +7,10 @@ import static org.assertj.core.api.Assertions.tuple;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.v1.PostAddNodeResponse;
@@ -40,11 +38,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
-import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -53,7 +49,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -63,8 +58,8 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real server, as {@code serve} starts it: Netty on a TCP port, the hook service, health and
@@ -73,7 +68,7 @@ import org.junit.jupiter.api.Test;
 class GrpcServerTest {
   private static final String SERVICE = "ccx.hooks.v1.HookService";
 
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private static MockWebServer integrator;
   private static OutboxRepository outbox;
   private static PreHookRelay preHooks;
@@ -82,25 +77,16 @@ class GrpcServerTest {
 
   @BeforeAll
   static void startServer() throws IOException {
-    database = TestDatabase.create();
     integrator = new MockWebServer();
     integrator.setDispatcher(new IntegratorThatApproves());
     integrator.start();
-    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    outbox = database.outbox();
     HookHttpClient http =
         HookHttpClient.create(
             new HookTarget(integrator.url("/"), Optional.empty(), WebhookSigner.none()));
     preHooks =
         new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
-    server =
-        GrpcServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            InsecureServerCredentials.create(),
-            CallerAuth.loopbackOnly(),
-            GrpcLimits.defaults(),
-            new SimpleMeterRegistry(),
-            preHooks,
-            new OutboxWriter(outbox));
+    server = serverOnAFreePort();
     channel = channelTo(server);
   }
 
@@ -109,12 +95,18 @@ class GrpcServerTest {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.stop(Duration.ofSeconds(5));
     integrator.close();
-    database.close();
   }
 
-  @BeforeEach
-  void emptyOutbox() {
-    OutboxTable.empty(database);
+  /** A server on the class's pre-hook relay and outbox, on a free loopback port. */
+  private static GrpcServer serverOnAFreePort() {
+    return GrpcServer.start(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        InsecureServerCredentials.create(),
+        CallerAuth.loopbackOnly(),
+        GrpcLimits.defaults(),
+        new SimpleMeterRegistry(),
+        preHooks,
+        new OutboxWriter(outbox));
   }
 
   private static ManagedChannel channelTo(GrpcServer server) {
@@ -254,15 +246,7 @@ class GrpcServerTest {
 
   @Test
   void a_stopped_server_takes_no_more_calls() throws InterruptedException {
-    GrpcServer stopped =
-        GrpcServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            InsecureServerCredentials.create(),
-            CallerAuth.loopbackOnly(),
-            GrpcLimits.defaults(),
-            new SimpleMeterRegistry(),
-            preHooks,
-            new OutboxWriter(outbox));
+    GrpcServer stopped = serverOnAFreePort();
     ManagedChannel toStopped = channelTo(stopped);
     try {
       HealthGrpc.HealthBlockingStub health =
@@ -294,36 +278,6 @@ class GrpcServerTest {
   /** Sends the requests on one reflection stream and returns the answers, in order. */
   private static List<ServerReflectionResponse> reflect(ServerReflectionRequest... requests)
       throws InterruptedException, ExecutionException, TimeoutException {
-    CompletableFuture<List<ServerReflectionResponse>> done = new CompletableFuture<>();
-    List<ServerReflectionResponse> answers = new ArrayList<>();
-    StreamObserver<ServerReflectionRequest> out =
-        ServerReflectionGrpc.newStub(channel)
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
-            .serverReflectionInfo(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ServerReflectionResponse answer) {
-                    synchronized (answers) {
-                      answers.add(answer);
-                    }
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    done.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {
-                    synchronized (answers) {
-                      done.complete(List.copyOf(answers));
-                    }
-                  }
-                });
-    for (ServerReflectionRequest request : requests) {
-      out.onNext(request);
-    }
-    out.onCompleted();
-    return done.get(10, TimeUnit.SECONDS);
+    return ReflectionStream.send(channel, requests).get(10, TimeUnit.SECONDS);
   }
 }

@@ -18,15 +18,13 @@ enum IntegratorFailure {
   HTTP_500("HTTP 500") {
     @Override
     HttpUrl arrange(MockWebServer integrator) {
-      integrator.enqueue(new MockResponse.Builder().code(500).body(APPROVED).build());
-      return integrator.url("/");
+      return answering(integrator, 500);
     }
   },
   HTTP_429("HTTP 429") {
     @Override
     HttpUrl arrange(MockWebServer integrator) {
-      integrator.enqueue(new MockResponse.Builder().code(429).body(APPROVED).build());
-      return integrator.url("/");
+      return answering(integrator, 429);
     }
   },
   REDIRECT("HTTP 302") {
@@ -88,6 +86,11 @@ enum IntegratorFailure {
 
   boolean failsNoticeHooks() {
     return true;
+  }
+
+  private static HttpUrl answering(MockWebServer integrator, int code) {
+    integrator.enqueue(new MockResponse.Builder().code(code).body(APPROVED).build());
+    return integrator.url("/");
   }
 
   /** A local URL on which nothing listens: connections to it are refused. */

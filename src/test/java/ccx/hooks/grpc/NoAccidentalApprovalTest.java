@@ -3,14 +3,10 @@ package ccx.hooks.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.config.FailurePolicy;
-import ccx.hooks.db.Database;
 import ccx.hooks.grpc.ApprovalRpc.Decision;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import okhttp3.HttpUrl;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,9 +30,8 @@ class NoAccidentalApprovalTest {
   private static final Duration PRE_HOOK_TIMEOUT = Duration.ofMillis(500);
   private static final String APPROVED = "{\"approved\": true, \"work_id\": \"w-1\"}";
 
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
+  @RegisterExtension final IntegratorAndRelay fixture = IntegratorAndRelay.on(database);
 
   /** How the relay must take an answer under policy error. */
   enum Expected {
@@ -60,30 +51,6 @@ class NoAccidentalApprovalTest {
     public String toString() {
       return name;
     }
-  }
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startIntegrator() throws IOException {
-    integrator = new MockWebServer();
-    integrator.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-    integrator.close();
   }
 
   private static BadAnswer rejection(String body) {
@@ -206,20 +173,15 @@ class NoAccidentalApprovalTest {
       ApprovalRpc rpc, FailurePolicy policy, BadAnswer answer) {
     HttpUrl hookUrl = IntegratorFailure.refusingUrl();
     if (answer.response().isPresent()) {
-      integrator.enqueue(answer.response().get());
-      hookUrl = integrator.url("/");
+      fixture.integrator().enqueue(answer.response().get());
+      hookUrl = fixture.url();
     }
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()),
-            hookUrl,
-            PRE_HOOK_TIMEOUT,
-            policy);
+    fixture.start(hookUrl, policy, PRE_HOOK_TIMEOUT);
 
     String what = rpc + " under " + policy + " answered " + answer;
     Decision decision;
     try {
-      decision = rpc.call(relay.stub());
+      decision = rpc.call(fixture.stub());
     } catch (StatusRuntimeException e) {
       assertThat(policy)
           .as(what + ": only policy error answers with an error")

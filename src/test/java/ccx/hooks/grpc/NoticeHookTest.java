@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.config.FailurePolicy;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.PostDeleteClusterRequest;
 import ccx.hooks.v1.PostRemoveNodeRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,13 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,47 +36,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class NoticeHookTest {
   private static final Duration PRE_HOOK_TIMEOUT = Duration.ofMillis(500);
 
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startIntegrator() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (relay != null) {
-      relay.close();
-    }
-    integrator.close();
-  }
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
+  @RegisterExtension final IntegratorAndRelay fixture = IntegratorAndRelay.on(database);
 
   private InProcessRelay relay(HttpUrl hookUrl, Duration timeout) {
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()),
-            hookUrl,
-            timeout,
-            FailurePolicy.ERROR);
-    return relay;
+    return fixture.start(hookUrl, FailurePolicy.ERROR, timeout);
   }
 
   private InProcessRelay relay() {
-    return relay(integrator.url("/"), PRE_HOOK_TIMEOUT);
+    return relay(fixture.url(), PRE_HOOK_TIMEOUT);
   }
 
   static Stream<Arguments> everyNoticeRpcWith2xxCodes() {
@@ -95,8 +55,9 @@ class NoticeHookTest {
   @ParameterizedTest(name = "{0} HTTP {1}")
   @MethodSource("everyNoticeRpcWith2xxCodes")
   void any_2xx_answer_succeeds_with_the_integrators_work_id(NoticeRpc rpc, int code) {
-    integrator.enqueue(
-        new MockResponse.Builder().code(code).body("{\"work_id\": \"w-5\"}").build());
+    fixture
+        .integrator()
+        .enqueue(new MockResponse.Builder().code(code).body("{\"work_id\": \"w-5\"}").build());
 
     assertThat(rpc.call(relay().stub())).isEqualTo("w-5");
     assertThat(OutboxTable.rows(database)).isEmpty();
@@ -115,12 +76,12 @@ class NoticeHookTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("everyNoticeRpcWithAnswersWithoutWorkId")
   void a_2xx_without_a_work_id_succeeds_with_a_generated_one(NoticeRpc rpc, MockResponse answer) {
-    integrator.enqueue(answer);
+    fixture.integrator().enqueue(answer);
 
     String workId = rpc.call(relay().stub());
 
     assertThat(UUID.fromString(workId)).isNotNull();
-    assertThat(integrator.getRequestCount()).isEqualTo(1);
+    assertThat(fixture.integrator().getRequestCount()).isEqualTo(1);
     assertThat(OutboxTable.rows(database)).isEmpty();
   }
 
@@ -137,7 +98,7 @@ class NoticeHookTest {
   @MethodSource("everyNoticeRpcWithEveryFailure")
   void on_failure_the_rpc_answers_ok_and_queues_the_pre_hook_without_its_auth_id(
       NoticeRpc rpc, IntegratorFailure failure) throws InterruptedException {
-    HttpUrl hookUrl = failure.arrange(integrator);
+    HttpUrl hookUrl = failure.arrange(fixture.integrator());
 
     String workId = rpc.call(relay(hookUrl, PRE_HOOK_TIMEOUT).stub());
 
@@ -157,7 +118,7 @@ class NoticeHookTest {
     if (failure == IntegratorFailure.REFUSED) {
       assertThat(queued.webhookId()).startsWith("msg_");
     } else {
-      RecordedRequest failedCall = integrator.takeRequest(5, TimeUnit.SECONDS);
+      RecordedRequest failedCall = fixture.integrator().takeRequest(5, TimeUnit.SECONDS);
       assertThat(failedCall).isNotNull();
       assertThat(queued.webhookId()).isEqualTo(failedCall.getHeaders().get("webhook-id"));
       assertThat(json(Objects.requireNonNull(failedCall.getBody()).utf8()).getAsJsonObject())
@@ -169,7 +130,7 @@ class NoticeHookTest {
   @ParameterizedTest
   @EnumSource(NoticeRpc.class)
   void the_queued_pre_hook_is_stored_before_its_post_hook(NoticeRpc rpc) {
-    integrator.enqueue(new MockResponse.Builder().code(503).build());
+    fixture.integrator().enqueue(new MockResponse.Builder().code(503).build());
     InProcessRelay relay = relay();
 
     String workId = rpc.call(relay.stub());
@@ -207,13 +168,15 @@ class NoticeHookTest {
   @ParameterizedTest
   @EnumSource(NoticeRpc.class)
   void the_pre_hook_timeout_is_shortened_to_the_callers_deadline(NoticeRpc rpc) {
-    integrator.enqueue(
-        new MockResponse.Builder()
-            .code(200)
-            .body("{\"work_id\": \"w-late\"}")
-            .headersDelay(2, TimeUnit.SECONDS)
-            .build());
-    InProcessRelay relay = relay(integrator.url("/"), Duration.ofSeconds(5));
+    fixture
+        .integrator()
+        .enqueue(
+            new MockResponse.Builder()
+                .code(200)
+                .body("{\"work_id\": \"w-late\"}")
+                .headersDelay(2, TimeUnit.SECONDS)
+                .build());
+    InProcessRelay relay = relay(fixture.url(), Duration.ofSeconds(5));
 
     try {
       String workId = rpc.call(relay.stub().withDeadlineAfter(300, TimeUnit.MILLISECONDS));

@@ -1,6 +1,7 @@
 package ccx.hooks.grpc;
 
 import ccx.hooks.db.Database;
+import ccx.hooks.testing.OutboxDatabase;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.util.List;
@@ -38,7 +39,7 @@ final class OutboxTable {
                     r.get("status", String.class)));
   }
 
-  static void empty(Database database) {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
+  static List<Row> rows(OutboxDatabase database) {
+    return rows(database.database());
   }
 }

@@ -3,18 +3,10 @@ package ccx.hooks.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.config.PreHookSettings;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
-import java.io.IOException;
+import ccx.hooks.testing.OutboxDatabase;
 import java.util.List;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,42 +16,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  * waiting: a row committed after the answer would be missing.
  */
 class PostHookTest {
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startRelay() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()),
-            integrator.url("/"),
-            PreHookSettings.defaults());
-  }
-
-  @AfterEach
-  void stop() {
-    relay.close();
-    integrator.close();
-  }
+  @RegisterExtension
+  final IntegratorAndRelay fixture =
+      IntegratorAndRelay.on(database).startedBeforeEach(PreHookSettings.defaults());
 
   @ParameterizedTest
   @EnumSource(PostRpc.class)
   void the_row_is_committed_before_the_rpc_returns(PostRpc rpc) {
-    rpc.call(relay.stub(), "w-1");
+    rpc.call(fixture.stub(), "w-1");
 
     List<OutboxTable.Row> rows = OutboxTable.rows(database);
     assertThat(rows).hasSize(1);
@@ -70,16 +36,16 @@ class PostHookTest {
     assertThat(row.payload()).isEqualTo(rpc.body("w-1"));
     assertThat(row.webhookId()).startsWith("msg_");
     assertThat(row.status()).isEqualTo("pending");
-    assertThat(integrator.getRequestCount()).as("requests sent during the call").isZero();
+    assertThat(fixture.integrator().getRequestCount()).as("requests sent during the call").isZero();
   }
 
   @ParameterizedTest
   @EnumSource(PostRpc.class)
   void a_repeated_post_hook_with_the_same_hook_and_work_id_answers_ok_and_stores_nothing_new(
       PostRpc rpc) {
-    rpc.call(relay.stub(), "w-1");
-    rpc.call(relay.stub(), "w-1");
-    rpc.call(relay.stub(), "c-other", "w-1");
+    rpc.call(fixture.stub(), "w-1");
+    rpc.call(fixture.stub(), "w-1");
+    rpc.call(fixture.stub(), "c-other", "w-1");
 
     List<OutboxTable.Row> rows = OutboxTable.rows(database);
     assertThat(rows).hasSize(1);
@@ -89,8 +55,8 @@ class PostHookTest {
   @Test
   void one_work_id_is_stored_once_for_each_post_hook() {
     for (PostRpc rpc : PostRpc.values()) {
-      rpc.call(relay.stub(), "w-shared");
-      rpc.call(relay.stub(), "w-shared");
+      rpc.call(fixture.stub(), "w-shared");
+      rpc.call(fixture.stub(), "w-shared");
     }
 
     assertThat(OutboxTable.rows(database))
@@ -102,8 +68,8 @@ class PostHookTest {
   @ParameterizedTest
   @EnumSource(PostRpc.class)
   void with_an_empty_work_id_each_call_stores_a_row(PostRpc rpc) {
-    rpc.call(relay.stub(), "");
-    rpc.call(relay.stub(), "");
+    rpc.call(fixture.stub(), "");
+    rpc.call(fixture.stub(), "");
 
     List<OutboxTable.Row> rows = OutboxTable.rows(database);
     assertThat(rows).hasSize(2);

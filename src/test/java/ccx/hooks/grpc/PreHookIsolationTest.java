@@ -11,11 +11,8 @@ import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.PostAddNodeRequest;
 import ccx.hooks.v1.PostDeleteClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
@@ -27,20 +24,16 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,61 +45,37 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PreHookIsolationTest {
   private static final Duration PRE_HOOK_TIMEOUT = Duration.ofSeconds(2);
 
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
+  @RegisterExtension final IntegratorAndRelay fixture = IntegratorAndRelay.on(database);
   private OutboxDrainer drainer;
   private HookHttpClient http;
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startIntegrator() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-  }
-
   @AfterEach
-  void stop() {
+  void stopDrainer() {
     if (drainer != null) {
       drainer.close();
     }
-    if (relay != null) {
-      relay.close();
-    }
-    integrator.close();
-  }
-
-  private OutboxRepository outbox() {
-    return new OutboxRepository(database.dsl(), DatabaseClock.system());
   }
 
   private void answer(java.util.function.Function<String, MockResponse> byPath) {
-    integrator.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest request) {
-            return byPath.apply(request.getUrl().encodedPath());
-          }
-        });
+    fixture
+        .integrator()
+        .setDispatcher(
+            new Dispatcher() {
+              @Override
+              public MockResponse dispatch(RecordedRequest request) {
+                return byPath.apply(request.getUrl().encodedPath());
+              }
+            });
   }
 
   private InProcessRelay relay(FailurePolicy policy, EndpointBreakers breakers) {
     http =
         HookHttpClient.create(
-            new HookTarget(integrator.url("/hooks"), Optional.empty(), WebhookSigner.none()),
+            new HookTarget(
+                fixture.integrator().url("/hooks"), Optional.empty(), WebhookSigner.none()),
             breakers);
-    relay = InProcessRelay.start(outbox(), http, new PreHookSettings(PRE_HOOK_TIMEOUT, policy));
-    return relay;
+    return fixture.start(http, new PreHookSettings(PRE_HOOK_TIMEOUT, policy));
   }
 
   private static MockResponse json(int code, String body) {
@@ -134,11 +103,16 @@ class PreHookIsolationTest {
         DeliverySettings.defaults().withRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
     drainer =
         new OutboxDrainer(
-            outbox(), http, settings, "relay-a", metrics, RandomGenerator.of("L64X128MixRandom"));
+            database.outbox(),
+            http,
+            settings,
+            "relay-a",
+            metrics,
+            RandomGenerator.of("L64X128MixRandom"));
     drainer.start(database.url());
 
     for (int i = 0; i < 40; i++) {
-      relay
+      fixture
           .stub()
           .postDeleteCluster(
               PostDeleteClusterRequest.newBuilder()
@@ -156,9 +130,9 @@ class PreHookIsolationTest {
     // With that endpoint out, every approval is asked and answered, and other hooks are delivered.
     for (int i = 0; i < 30; i++) {
       PreAddNodeResponse answer =
-          relay.stub().withDeadlineAfter(5, TimeUnit.SECONDS).preAddNode(preAddNode("c-" + i));
+          fixture.stub().withDeadlineAfter(5, TimeUnit.SECONDS).preAddNode(preAddNode("c-" + i));
       assertThat(answer.getApproved()).as("approval %d", i).isTrue();
-      relay
+      fixture
           .stub()
           .postAddNode(
               PostAddNodeRequest.newBuilder().setClusterId("c-" + i).setWorkId("w-" + i).build());
@@ -204,14 +178,14 @@ class PreHookIsolationTest {
 
     assertThatThrownBy(
             () ->
-                relay
+                fixture
                     .stub()
                     .withDeadlineAfter(40, TimeUnit.MILLISECONDS)
                     .preAddNode(preAddNode("c-1")))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-    assertThat(integrator.getRequestCount()).isZero();
+    assertThat(fixture.integrator().getRequestCount()).isZero();
   }
 
   @Test
@@ -231,7 +205,7 @@ class PreHookIsolationTest {
       long deadlineMillis = i % 2 == 0 ? 30 : 150;
       assertThatThrownBy(
               () ->
-                  relay
+                  fixture
                       .stub()
                       .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                       .preAddNode(preAddNode("c-short")))
@@ -241,7 +215,7 @@ class PreHookIsolationTest {
     assertThat(http.breakers().of(CallKind.PREHOOK, Hook.PRE_ADD_NODE).state())
         .isEqualTo(BreakerState.CLOSED);
     PreAddNodeResponse normal =
-        relay.stub().withDeadlineAfter(5, TimeUnit.SECONDS).preAddNode(preAddNode("c-normal"));
+        fixture.stub().withDeadlineAfter(5, TimeUnit.SECONDS).preAddNode(preAddNode("c-normal"));
     assertThat(normal.getApproved()).isTrue();
     assertThat(normal.getWorkId()).isEqualTo("w-slow");
   }
@@ -254,12 +228,11 @@ class PreHookIsolationTest {
       relay(policy, breakers());
 
       for (ApprovalRpc rpc : ApprovalRpc.values()) {
-        ApprovalRpc.Decision decision = rpc.call(relay.stub());
+        ApprovalRpc.Decision decision = rpc.call(fixture.stub());
         assertThat(decision.approved()).as("%s answered %d", rpc, status).isFalse();
         assertThat(decision.reason()).contains("HTTP " + status).contains("over quota");
       }
-      relay.close();
-      relay = null;
+      fixture.stop();
     }
   }
 
@@ -269,7 +242,7 @@ class PreHookIsolationTest {
     answer(path -> json(status, "{\"approved\": true}"));
     relay(FailurePolicy.REJECT, breakers());
 
-    ApprovalRpc.Decision decision = ApprovalRpc.PRE_ADD_NODE.call(relay.stub());
+    ApprovalRpc.Decision decision = ApprovalRpc.PRE_ADD_NODE.call(fixture.stub());
 
     assertThat(decision.approved()).isFalse();
     assertThat(decision.reason()).isEqualTo("integrator answered HTTP " + status);
@@ -292,7 +265,7 @@ class PreHookIsolationTest {
     answer(path -> json(200, body.replace("LONG", "w".repeat(256))));
     relay(FailurePolicy.REJECT, breakers());
 
-    ApprovalRpc.Decision decision = ApprovalRpc.PRE_CREATE_CLUSTER.call(relay.stub());
+    ApprovalRpc.Decision decision = ApprovalRpc.PRE_CREATE_CLUSTER.call(fixture.stub());
 
     assertThat(decision.approved()).isFalse();
     assertThat(decision.reason()).startsWith("HTTP 200 but work_id");
@@ -304,7 +277,7 @@ class PreHookIsolationTest {
     answer(path -> json(200, "{\"approved\": true, \"" + name + "\": \"w-integrator\"}"));
     relay(FailurePolicy.ERROR, breakers());
 
-    ApprovalRpc.Decision decision = ApprovalRpc.PRE_ADD_NODE.call(relay.stub());
+    ApprovalRpc.Decision decision = ApprovalRpc.PRE_ADD_NODE.call(fixture.stub());
 
     assertThat(decision.approved()).isTrue();
     assertThat(decision.workId()).isEqualTo("w-integrator");
@@ -315,7 +288,7 @@ class PreHookIsolationTest {
     answer(path -> json(200, "{\"work_id\": \"" + "w".repeat(300) + "\"}"));
     relay(FailurePolicy.ERROR, breakers());
 
-    String workId = relay.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE).getWorkId();
+    String workId = fixture.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE).getWorkId();
 
     assertThat(workId).hasSizeLessThanOrEqualTo(255).isNotBlank();
     assertThat(OutboxTable.rows(database))
@@ -328,9 +301,9 @@ class PreHookIsolationTest {
     answer(path -> json(503, "{}"));
     relay(FailurePolicy.ERROR, breakers());
 
-    String removeWorkId = relay.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE).getWorkId();
+    String removeWorkId = fixture.stub().preRemoveNode(HookRequests.PRE_REMOVE_NODE).getWorkId();
     String deleteWorkId =
-        relay.stub().preDeleteCluster(HookRequests.PRE_DELETE_CLUSTER).getWorkId();
+        fixture.stub().preDeleteCluster(HookRequests.PRE_DELETE_CLUSTER).getWorkId();
 
     assertThat(OutboxTable.rows(database))
         .extracting(row -> row.hook(), row -> row.payload().get("work_id").getAsString())

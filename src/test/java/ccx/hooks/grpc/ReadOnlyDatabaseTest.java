@@ -11,15 +11,14 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.testing.TestDatabase;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A database that answers but refuses writes (a standby reached by a stale DNS name or virtual IP,
@@ -32,11 +31,13 @@ class ReadOnlyDatabaseTest {
   private DatabaseUrl url;
   private String name;
   private Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+
+  @RegisterExtension
+  final IntegratorAndRelay fixture =
+      IntegratorAndRelay.on(() -> new OutboxRepository(database.dsl(), DatabaseClock.system()));
 
   @BeforeEach
-  void openReadOnlySessions() throws IOException, SQLException {
+  void openReadOnlySessions() throws SQLException {
     url = TestDatabase.createDatabase();
     String path = url.jdbcUrl().replaceAll("\\?.*", "");
     name = path.substring(path.lastIndexOf('/') + 1);
@@ -46,19 +47,12 @@ class ReadOnlyDatabaseTest {
     // Every session opened from now on starts read-only; the sessions open already stay so.
     alterDatabase("SET default_transaction_read_only = on");
     database = Database.open(url, POOL_SIZE);
-    integrator = new MockWebServer();
-    integrator.start();
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()),
-            integrator.url("/"),
-            PreHookSettings.defaults());
+    fixture.start(PreHookSettings.defaults());
   }
 
   @AfterEach
   void close() {
-    relay.close();
-    integrator.close();
+    fixture.stop();
     database.close();
   }
 
@@ -67,7 +61,7 @@ class ReadOnlyDatabaseTest {
     StatusRuntimeException e =
         catchThrowableOfType(
             StatusRuntimeException.class,
-            () -> PostRpc.POST_ADD_NODE.call(relay.stub(), "cluster-1", "w-1"));
+            () -> PostRpc.POST_ADD_NODE.call(fixture.stub(), "cluster-1", "w-1"));
 
     assertThat(e).as("the RPC's error").isNotNull();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
@@ -85,7 +79,7 @@ class ReadOnlyDatabaseTest {
       // Fills the pool with read-only sessions.
       catchThrowableOfType(
           StatusRuntimeException.class,
-          () -> PostRpc.POST_ADD_NODE.call(relay.stub(), "cluster-1", "w-0"));
+          () -> PostRpc.POST_ADD_NODE.call(fixture.stub(), "cluster-1", "w-0"));
     }
     alterDatabase("RESET default_transaction_read_only");
 
@@ -94,7 +88,7 @@ class ReadOnlyDatabaseTest {
     int refused = 0;
     while (true) {
       try {
-        PostRpc.POST_ADD_NODE.call(relay.stub(), "cluster-1", "w-1");
+        PostRpc.POST_ADD_NODE.call(fixture.stub(), "cluster-1", "w-1");
         break;
       } catch (StatusRuntimeException e) {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);

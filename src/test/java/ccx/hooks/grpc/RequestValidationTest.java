@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.config.FailurePolicy;
-import ccx.hooks.db.Database;
-import ccx.hooks.outbox.DatabaseClock;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.config.PreHookSettings;
+import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,9 +27,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RequestValidationTest {
   private static final String TOO_LONG = "x".repeat(RequestValidator.MAX_ID_LENGTH + 1);
 
-  private static Database database;
-  private MockWebServer integrator;
-  private InProcessRelay relay;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
+
+  @RegisterExtension
+  final IntegratorAndRelay fixture =
+      IntegratorAndRelay.on(database)
+          .startedBeforeEach(new PreHookSettings(Duration.ofMillis(500), FailurePolicy.APPROVE));
 
   /** One call of one RPC, named for the test report. */
   record RpcCall(String name, Consumer<HookServiceBlockingStub> call) {
@@ -44,35 +40,6 @@ class RequestValidationTest {
     public String toString() {
       return name;
     }
-  }
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
-  @BeforeEach
-  void startRelay() throws IOException {
-    OutboxTable.empty(database);
-    integrator = new MockWebServer();
-    integrator.start();
-    relay =
-        InProcessRelay.start(
-            new OutboxRepository(database.dsl(), DatabaseClock.system()),
-            integrator.url("/"),
-            Duration.ofMillis(500),
-            FailurePolicy.APPROVE);
-  }
-
-  @AfterEach
-  void stop() {
-    relay.close();
-    integrator.close();
   }
 
   /** Every RPC with the sample request, its cluster_id replaced. */
@@ -159,12 +126,14 @@ class RequestValidationTest {
 
   private void assertRefused(RpcCall rpc, String field) {
     StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call().accept(relay.stub()));
+        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call().accept(fixture.stub()));
 
     assertThat(e).as("the RPC's error").isNotNull();
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains(field);
-    assertThat(integrator.getRequestCount()).as("requests sent to the integrator").isZero();
+    assertThat(fixture.integrator().getRequestCount())
+        .as("requests sent to the integrator")
+        .isZero();
     assertThat(OutboxTable.rows(database)).as("rows stored").isEmpty();
   }
 
@@ -202,7 +171,7 @@ class RequestValidationTest {
   void ids_of_the_longest_accepted_length_and_a_node_count_of_zero_are_accepted() {
     String longest = "x".repeat(RequestValidator.MAX_ID_LENGTH);
 
-    relay
+    fixture
         .stub()
         .postAddNode(
             HookRequests.POST_ADD_NODE.toBuilder()

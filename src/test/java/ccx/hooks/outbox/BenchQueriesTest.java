@@ -3,38 +3,25 @@ package ccx.hooks.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The queries {@code bench} runs: a backlog as the relay would find it, and the counts. */
 class BenchQueriesTest {
   // As jsonb prints it, so it reads back unchanged; the quote would break hand-escaped SQL.
   private static final String PAYLOAD = "{\"work_id\": \"w'1\", \"cluster_id\": \"c1\"}";
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private OutboxRepository outbox;
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
 
   @BeforeEach
   void emptyOutbox() {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
-    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    outbox = database.outbox();
   }
 
   @Test

@@ -3,39 +3,26 @@ package ccx.hooks.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.core.Hook;
-import ccx.hooks.db.Database;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OutboxRepositoryTest {
   private static final Duration LEASE = Duration.ofSeconds(40);
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private DatabaseClock clock;
   private OutboxRepository outbox;
 
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
-
   @BeforeEach
   void emptyOutbox() {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
-    clock = DatabaseClock.system();
-    outbox = new OutboxRepository(database.dsl(), clock);
+    clock = database.clock();
+    outbox = database.outbox();
   }
 
   private static NewHook hook(String cluster, String workId) {

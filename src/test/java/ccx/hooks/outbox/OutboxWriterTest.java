@@ -6,36 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
-import ccx.hooks.testing.TestDatabase;
+import ccx.hooks.testing.OutboxDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OutboxWriterTest {
-  private static Database database;
+  @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private OutboxRepository outbox;
-
-  @BeforeAll
-  static void createDatabase() {
-    database = TestDatabase.create();
-  }
-
-  @AfterAll
-  static void closeDatabase() {
-    database.close();
-  }
 
   @BeforeEach
   void emptyOutbox() {
-    database.dsl().execute("TRUNCATE hook_outbox, hook_delivery_attempt");
-    outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
+    outbox = database.outbox();
   }
 
   private static NewHook hook(String cluster, String workId) {

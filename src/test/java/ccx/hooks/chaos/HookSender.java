@@ -1,14 +1,15 @@
-package ccx.hooks.failover;
+package ccx.hooks.chaos;
 
-import ccx.hooks.chaos.RelayNode;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.PostAddNodeRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,21 +17,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends post-hooks as CCX does: each to a random relay, retried until one acknowledges it. Keeps
- * what the failover run reports: when each {@code UNAVAILABLE} came, and any other failure (a
- * read-only error answered {@code INTERNAL} would show here).
+ * what the chaos and failover runs report: when each {@code UNAVAILABLE} came, and any other
+ * failure (a read-only error answered {@code INTERNAL} would show here).
  */
-final class HookSender {
+public final class HookSender {
   private final List<RelayNode> relays;
+  private final Duration callDeadline;
   private final List<Long> unavailableAt = Collections.synchronizedList(new ArrayList<>());
   private final Map<Status.Code, AtomicInteger> otherFailures = new ConcurrentHashMap<>();
   private final List<Long> acknowledgedAt = Collections.synchronizedList(new ArrayList<>());
 
-  HookSender(List<RelayNode> relays) {
+  /** Each call given {@code callDeadline}, as a caller's own deadline. */
+  public HookSender(List<RelayNode> relays, Duration callDeadline) {
     this.relays = relays;
+    this.callDeadline = callDeadline;
   }
 
   /** False only when no relay acknowledged the hook within two minutes. */
-  boolean sendUntilAcknowledged(String cluster, String workId) throws InterruptedException {
+  public boolean sendUntilAcknowledged(String cluster, String workId) throws InterruptedException {
     PostAddNodeRequest request =
         PostAddNodeRequest.newBuilder()
             .setClusterId(cluster)
@@ -44,7 +48,7 @@ final class HookSender {
       RelayNode relay = relays.get(ThreadLocalRandom.current().nextInt(relays.size()));
       try {
         HookServiceGrpc.newBlockingStub(relay.channel())
-            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .withDeadlineAfter(callDeadline.toNanos(), TimeUnit.NANOSECONDS)
             .postAddNode(request);
         acknowledgedAt.add(System.nanoTime());
         return true;
@@ -63,21 +67,21 @@ final class HookSender {
   }
 
   /** Times ({@link System#nanoTime()}) of the UNAVAILABLE answers, in no particular order. */
-  List<Long> unavailableAt() {
+  public List<Long> unavailableAt() {
     synchronized (unavailableAt) {
       return List.copyOf(unavailableAt);
     }
   }
 
   /** The first acknowledgement after {@code nanoTime}, if any came after it. */
-  java.util.OptionalLong firstAcknowledgedAfter(long nanoTime) {
+  public OptionalLong firstAcknowledgedAfter(long nanoTime) {
     synchronized (acknowledgedAt) {
       return acknowledgedAt.stream().mapToLong(t -> t).filter(t -> t > nanoTime).min();
     }
   }
 
   /** Answers other than OK and UNAVAILABLE, by status code. */
-  Map<Status.Code, Integer> otherFailures() {
+  public Map<Status.Code, Integer> otherFailures() {
     Map<Status.Code, Integer> counts = new ConcurrentHashMap<>();
     otherFailures.forEach((code, n) -> counts.put(code, n.get()));
     return counts;
