@@ -14,6 +14,7 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookTracing;
 import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -64,6 +65,7 @@ public final class Relay implements AutoCloseable {
   private volatile boolean stopping;
   private boolean migrationsVerified = true;
   private HookHttpClient http;
+  private HookTracing tracing;
   private OutboxWriter writer;
   private OutboxDrainer drainer;
   private RetentionSweeper sweeper;
@@ -116,7 +118,9 @@ public final class Relay implements AutoCloseable {
             database.dsl(),
             DatabaseClock.system(),
             config.delivery().ordering() == ccx.hooks.config.Ordering.CLUSTER);
-    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics));
+    tracing = HookTracing.fromEnvironment(System.getenv());
+    log.info("Traces: {}", tracing.describe());
+    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics), tracing);
     OutboxGauges.register(metrics, outbox);
     if (config.delivery().drains()) {
       drainer =
@@ -138,7 +142,8 @@ public final class Relay implements AutoCloseable {
             config.limits(),
             metrics,
             preHooks,
-            writer);
+            writer,
+            tracing);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,
@@ -297,6 +302,10 @@ public final class Relay implements AutoCloseable {
     }
     if (http != null) {
       http.close();
+    }
+    if (tracing != null) {
+      // After the drainer: the spans of the last deliveries are exported too.
+      tracing.close();
     }
     admin.close();
     database.close();

@@ -15,9 +15,13 @@ import ccx.hooks.outbox.RetryOutcome;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.LogFields;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -319,7 +323,17 @@ public final class OutboxDrainer implements AutoCloseable {
    * @param answered run once the integrator answered (or the call failed), before the outcome is
    *     committed
    */
+  @SuppressWarnings("try") // the scope is only closed, never read
   void deliver(OutboxRow row, Runnable answered) {
+    Span span = DeliverySpans.start(http.tracing(), row);
+    try (Scope scope = span.makeCurrent()) {
+      attempt(row, answered, span);
+    } finally {
+      span.end();
+    }
+  }
+
+  private void attempt(OutboxRow row, Runnable answered, Span span) {
     Instant startedAt = Instant.now();
     long start = System.nanoTime();
     try {
@@ -336,6 +350,7 @@ public final class OutboxDrainer implements AutoCloseable {
         answered.run();
       }
       Duration took = Duration.ofNanos(System.nanoTime() - start);
+      span.setAttribute(HookTracing.HTTP_STATUS, response.status());
       if (response.isSuccess()) {
         record(row, "delivered", took);
         DeliveryAttempt attempt =
@@ -346,6 +361,7 @@ public final class OutboxDrainer implements AutoCloseable {
               row.describe());
         }
       } else {
+        span.setStatus(StatusCode.ERROR, "HTTP " + response.status());
         record(row, "http_" + response.status() / 100 + "xx", took);
         String error = "HTTP " + response.status();
         retry(
@@ -355,6 +371,7 @@ public final class OutboxDrainer implements AutoCloseable {
       }
     } catch (HookCallException e) {
       Duration took = Duration.ofNanos(System.nanoTime() - start);
+      span.setStatus(StatusCode.ERROR, e.reason().name().toLowerCase());
       if (e.reason() == HookCallException.Reason.CIRCUIT_OPEN) {
         outbox.release(row);
         return;
