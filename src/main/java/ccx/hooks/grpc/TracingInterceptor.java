@@ -35,11 +35,6 @@ final class TracingInterceptor implements ServerInterceptor {
   private static final TextMapGetter<Metadata> METADATA =
       new TextMapGetter<>() {
         @Override
-        public Iterable<String> keys(Metadata carrier) {
-          return carrier.keys();
-        }
-
-        @Override
         public String get(Metadata carrier, String key) {
           // Binary headers ("-bin") cannot be read as text, and no W3C field is one.
           if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {

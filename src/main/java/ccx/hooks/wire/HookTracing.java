@@ -14,6 +14,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -99,6 +100,14 @@ public final class HookTracing implements AutoCloseable {
     defaults.put("otel.service.name", INSTRUMENTATION);
     defaults.put("otel.metrics.exporter", "none");
     defaults.put("otel.logs.exporter", "none");
+    // Autoconfigure reads the process's variables itself, above these; the given ones are passed
+    // too, so that what is decided above and what is configured come from the same settings.
+    environment.forEach(
+        (name, value) -> {
+          if (name.startsWith("OTEL_")) {
+            defaults.put(propertyName(name), value);
+          }
+        });
     OpenTelemetrySdk sdk =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> defaults)
@@ -125,8 +134,12 @@ public final class HookTracing implements AutoCloseable {
 
   private static String setting(
       String variable, Map<String, String> environment, Function<String, String> properties) {
-    String property = properties.apply(variable.toLowerCase().replace('_', '.'));
+    String property = properties.apply(propertyName(variable));
     return property != null ? property : environment.get(variable);
+  }
+
+  private static String propertyName(String variable) {
+    return variable.toLowerCase(Locale.ROOT).replace('_', '.');
   }
 
   public Tracer tracer() {
@@ -135,6 +148,11 @@ public final class HookTracing implements AutoCloseable {
 
   public TextMapPropagator propagator() {
     return propagator;
+  }
+
+  /** True when spans leave the process: an SDK configured by the {@code OTEL_*} variables. */
+  public boolean exports() {
+    return sdk.isPresent();
   }
 
   /** For the log line at start: which of the set-ups runs. */
@@ -179,17 +197,7 @@ public final class HookTracing implements AutoCloseable {
   }
 
   private static final TextMapGetter<Map<String, String>> MAP_GETTER =
-      new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-          return carrier.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> carrier, String key) {
-          return carrier == null ? null : carrier.get(key);
-        }
-      };
+      (carrier, key) -> carrier == null ? null : carrier.get(key);
 
   /** Flushes and ends an SDK built from the environment; nothing to do otherwise. */
   @Override
