@@ -338,6 +338,29 @@ class TracesTest {
     assertThat(deliveries.get(0).getAttributes().get(HookTracing.HTTP_STATUS)).isEqualTo(503L);
     assertThat(deliveries.get(1).getAttributes().get(HookTracing.HTTP_STATUS)).isEqualTo(200L);
     assertNothingSecret(spans);
+    // The traceparent moved with the row into the delivered partition.
+    assertThat(
+            database
+                .dsl()
+                .fetchSingle("SELECT traceparent FROM hook_outbox_delivered")
+                .get(0, String.class))
+        .isEqualTo(stored);
+  }
+
+  @Test
+  void a_notice_hook_queued_while_the_integrator_is_down_keeps_the_callers_trace() {
+    CallerTrace caller = CallerTrace.random();
+    deliveryFailuresLeft.set(1);
+
+    stub(caller.traceparent(), null).preDeleteCluster(HookRequests.PRE_DELETE_CLUSTER);
+
+    assertThat(received).hasSize(1);
+    String stored =
+        database.dsl().fetchSingle("SELECT traceparent FROM hook_outbox").get(0, String.class);
+    assertThat(traceIdOf(stored)).isEqualTo(caller.traceId());
+    assertThat(otherReplica.drainOnce()).isEqualTo(1);
+    assertThat(received).hasSize(2);
+    assertThat(traceIdOf(received.get(1).traceparent())).isEqualTo(caller.traceId());
   }
 
   @Test
