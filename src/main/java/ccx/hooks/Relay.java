@@ -106,6 +106,8 @@ public final class Relay implements AutoCloseable {
   private void startParts() {
     // Certificates are read first: a wrong path fails the start at once, not after the database.
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
+    tracing = HookTracing.fromEnvironment(System.getenv());
+    log.info("Traces: {}", tracing.describe());
     if (config.target().sendsSecretsInPlaintext()) {
       log.warn(
           "--hook-url {} is plain http:// but a --hook-token or --signing-secret is set: the token"
@@ -118,8 +120,6 @@ public final class Relay implements AutoCloseable {
             database.dsl(),
             DatabaseClock.system(),
             config.delivery().ordering() == ccx.hooks.config.Ordering.CLUSTER);
-    tracing = HookTracing.fromEnvironment(System.getenv());
-    log.info("Traces: {}", tracing.describe());
     http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics), tracing);
     OutboxGauges.register(metrics, outbox);
     if (config.delivery().drains()) {

@@ -1,5 +1,6 @@
 package ccx.hooks.wire;
 
+import ccx.hooks.ConfigException;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -108,13 +109,20 @@ public final class HookTracing implements AutoCloseable {
             defaults.put(propertyName(name), value);
           }
         });
-    OpenTelemetrySdk sdk =
-        AutoConfiguredOpenTelemetrySdk.builder()
-            .addPropertiesSupplier(() -> defaults)
-            // Relay.close ends the SDK after the last delivery, so its spans are flushed too.
-            .disableShutdownHook()
-            .build()
-            .getOpenTelemetrySdk();
+    OpenTelemetrySdk sdk;
+    try {
+      sdk =
+          AutoConfiguredOpenTelemetrySdk.builder()
+              .addPropertiesSupplier(() -> defaults)
+              // Relay.close ends the SDK after the last delivery, so its spans are flushed too.
+              .disableShutdownHook()
+              .build()
+              .getOpenTelemetrySdk();
+    } catch (RuntimeException e) {
+      // The SDK names the setting as a property (otel.traces.exporter): the variable is its
+      // upper-case form.
+      throw new ConfigException("OTEL_* trace export settings: " + e.getMessage());
+    }
     return new HookTracing(sdk, Optional.of(sdk), "traces exported as the OTEL_* variables say");
   }
 

@@ -1,7 +1,9 @@
 package ccx.hooks.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ccx.hooks.ConfigException;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.util.HashMap;
@@ -59,6 +61,15 @@ class HookTracingTest {
                 Map.of("OTEL_TRACES_EXPORTER", "otlp"),
                 name -> name.equals("otel.traces.exporter") ? "none" : null))
         .isFalse();
+  }
+
+  @Test
+  void an_unknown_exporter_is_a_configuration_error_naming_the_setting() {
+    assertThatThrownBy(
+            () -> HookTracing.fromEnvironment(Map.of("OTEL_TRACES_EXPORTER", "carrier-pigeon")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("otel.traces.exporter")
+        .hasMessageContaining("carrier-pigeon");
   }
 
   @Test
