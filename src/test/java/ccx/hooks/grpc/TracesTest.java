@@ -1,6 +1,7 @@
 package ccx.hooks.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.CallerAuth;
@@ -26,6 +27,8 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -361,6 +364,65 @@ class TracesTest {
     assertThat(otherReplica.drainOnce()).isEqualTo(1);
     assertThat(received).hasSize(2);
     assertThat(traceIdOf(received.get(1).traceparent())).isEqualTo(caller.traceId());
+  }
+
+  @Test
+  void a_caller_refused_at_the_door_opens_no_span_and_an_admitted_one_does() throws Exception {
+    String token = "caller-token-0123456789abcdef";
+    GrpcServer door =
+        GrpcServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            InsecureServerCredentials.create(),
+            new CallerAuth(List.of(token), List.of(), false),
+            GrpcLimits.defaults(),
+            new SimpleMeterRegistry(),
+            new PreHookRelay(
+                client(HookTracing.of(relaySdk)),
+                PreHookSettings.defaults(),
+                outbox,
+                new SimpleMeterRegistry()),
+            writer,
+            HookTracing.of(relaySdk));
+    ManagedChannel doorChannel =
+        Grpc.newChannelBuilder("localhost:" + door.port(), InsecureChannelCredentials.create())
+            .build();
+    try {
+      CallerTrace stranger = CallerTrace.random();
+      Metadata strangerHeaders = new Metadata();
+      strangerHeaders.put(
+          Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), stranger.traceparent());
+      StatusRuntimeException refused =
+          catchThrowableOfType(
+              StatusRuntimeException.class,
+              () ->
+                  HookServiceGrpc.newBlockingStub(doorChannel)
+                      .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(strangerHeaders))
+                      .postCreateCluster(HookRequests.POST_CREATE_CLUSTER));
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(relaySpans.getFinishedSpanItems()).isEmpty();
+
+      CallerTrace caller = CallerTrace.random();
+      Metadata headers = new Metadata();
+      headers.put(
+          Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), caller.traceparent());
+      headers.put(TokenAuthenticator.AUTHORIZATION, "Bearer " + token);
+      HookServiceGrpc.newBlockingStub(doorChannel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .postCreateCluster(HookRequests.POST_CREATE_CLUSTER);
+      SpanData admitted = only(relaySpans.getFinishedSpanItems(), SpanKind.SERVER);
+      assertThat(admitted.getTraceId()).isEqualTo(caller.traceId());
+      assertNothingSecret(relaySpans.getFinishedSpanItems());
+      relaySpans
+          .getFinishedSpanItems()
+          .forEach(
+              span ->
+                  span.getAttributes()
+                      .forEach(
+                          (key, value) -> assertThat(String.valueOf(value)).doesNotContain(token)));
+    } finally {
+      doorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      door.stop(Duration.ofSeconds(5));
+    }
   }
 
   @Test
