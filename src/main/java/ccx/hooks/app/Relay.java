@@ -16,6 +16,7 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
+import ccx.hooks.wire.HookTracing;
 import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -69,6 +70,7 @@ public final class Relay implements AutoCloseable {
   private volatile boolean stopping;
   private boolean migrationsVerified = true;
   private HookHttpClient http;
+  private HookTracing tracing;
   private OutboxWriter writer;
   private OutboxDrainer drainer;
   private RetentionSweeper sweeper;
@@ -109,6 +111,8 @@ public final class Relay implements AutoCloseable {
   private void startParts() {
     // Certificates are read first: a wrong path fails the start at once, not after the database.
     ServerCredentials credentials = GrpcServer.credentials(config.tls());
+    tracing = HookTracing.fromEnvironment(System.getenv());
+    log.info("Traces: {}", tracing.describe());
     if (config.target().sendsSecretsInPlaintext()) {
       log.warn(
           "--hook-url {} is plain http:// but a --hook-token or --signing-secret is set: the token"
@@ -121,7 +125,7 @@ public final class Relay implements AutoCloseable {
             database.dsl(),
             DatabaseClock.system(),
             config.delivery().ordering() == ccx.hooks.config.Ordering.CLUSTER);
-    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics));
+    http = HookHttpClient.create(config.target(), EndpointBreakers.create(metrics), tracing);
     OutboxGauges.register(metrics, outbox);
     if (config.delivery().drains()) {
       drainer =
@@ -143,7 +147,8 @@ public final class Relay implements AutoCloseable {
             config.limits(),
             metrics,
             preHooks,
-            writer);
+            writer,
+            tracing);
     notReady = Optional.empty();
     readinessTimer.scheduleWithFixedDelay(
         this::checkReadiness,
@@ -307,6 +312,10 @@ public final class Relay implements AutoCloseable {
     }
     if (http != null) {
       http.close();
+    }
+    if (tracing != null) {
+      // After the drainer: the spans of the last deliveries are exported too.
+      tracing.close();
     }
     admin.close();
     database.close();

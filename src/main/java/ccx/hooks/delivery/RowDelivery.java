@@ -13,7 +13,11 @@ import ccx.hooks.outbox.RetryOutcome;
 import ccx.hooks.wire.HookCallException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookResponse;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.LogFields;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -68,9 +72,11 @@ final class RowDelivery {
    * @param answered run once the integrator answered (or the call failed), before the outcome is
    *     committed: the caller's slot is free again from then on
    */
-  @SuppressWarnings("try") // the log fields are only closed, never read
+  @SuppressWarnings("try") // the log fields and the span's scope are only closed, never read
   void deliver(OutboxRow row, Runnable answered) {
-    try (LogFields fields = LogFields.of(row.hook(), row.clusterId(), row.workId(), row.id())) {
+    Span span = DeliverySpans.start(http.tracing(), row);
+    try (LogFields fields = LogFields.of(row.hook(), row.clusterId(), row.workId(), row.id());
+        Scope scope = span.makeCurrent()) {
       Instant startedAt = Instant.now();
       Outcome outcome;
       try {
@@ -78,6 +84,7 @@ final class RowDelivery {
       } finally {
         answered.run();
       }
+      trace(span, outcome);
       try {
         record(row, startedAt, outcome);
       } catch (RuntimeException e) {
@@ -88,6 +95,21 @@ final class RowDelivery {
             describe(outcome),
             RelayException.rootMessage(e));
       }
+    } finally {
+      span.end();
+    }
+  }
+
+  private static void trace(Span span, Outcome outcome) {
+    switch (outcome) {
+      case Outcome.Answered(HookResponse response, Duration took) -> {
+        span.setAttribute(HookTracing.HTTP_STATUS, response.status());
+        if (!response.isSuccess()) {
+          span.setStatus(StatusCode.ERROR, "HTTP " + response.status());
+        }
+      }
+      case Outcome.NoAnswer(HookCallException e, Duration took) ->
+          span.setStatus(StatusCode.ERROR, e.reason().name().toLowerCase(Locale.ROOT));
     }
   }
 

@@ -7,6 +7,7 @@ import ccx.hooks.core.ConfigException;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.v1.HookServiceGrpc;
+import ccx.hooks.wire.HookTracing;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -73,6 +74,21 @@ public final class GrpcServer {
       CallerAuth callers,
       GrpcLimits limits,
       MeterRegistry metrics) {
+    return services(preHooks, outbox, health, callers, limits, metrics, HookTracing.off());
+  }
+
+  /**
+   * As above, each hook call a span of {@code tracing}: after the caller checks (a caller not let
+   * in opens no span), before the limits (a call refused for load is part of the caller's trace).
+   */
+  public static List<ServerServiceDefinition> services(
+      PreHookRelay preHooks,
+      OutboxWriter outbox,
+      HealthStatusManager health,
+      CallerAuth callers,
+      GrpcLimits limits,
+      MeterRegistry metrics,
+      HookTracing tracing) {
     List<ServerInterceptor> checks = new ArrayList<>();
     if (callers.checksTokens()) {
       checks.add(new TokenAuthenticator(callers.tokens(), metrics));
@@ -81,6 +97,7 @@ public final class GrpcServer {
       checks.add(new ClientNameAuthorizer(callers.clientNames(), metrics));
     }
     List<ServerInterceptor> hookChecks = new ArrayList<>(checks);
+    hookChecks.add(new TracingInterceptor(tracing));
     hookChecks.add(new CallLimiter(limits, PRE_HOOK_METHODS, metrics));
     return List.of(
         ServerInterceptors.interceptForward(new HookGrpcService(preHooks, outbox), hookChecks),
@@ -100,13 +117,28 @@ public final class GrpcServer {
       MeterRegistry metrics,
       PreHookRelay preHooks,
       OutboxWriter outbox) {
+    return start(
+        address, credentials, callers, limits, metrics, preHooks, outbox, HookTracing.off());
+  }
+
+  /** As above, each hook call a span of {@code tracing}. */
+  public static GrpcServer start(
+      InetSocketAddress address,
+      ServerCredentials credentials,
+      CallerAuth callers,
+      GrpcLimits limits,
+      MeterRegistry metrics,
+      PreHookRelay preHooks,
+      OutboxWriter outbox,
+      HookTracing tracing) {
     HealthStatusManager health = new HealthStatusManager();
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     ServerBuilder<?> builder =
         NettyServerBuilder.forAddress(address, credentials)
             .executor(calls)
             .maxInboundMessageSize(limits.maxRequestBytes());
-    services(preHooks, outbox, health, callers, limits, metrics).forEach(builder::addService);
+    services(preHooks, outbox, health, callers, limits, metrics, tracing)
+        .forEach(builder::addService);
     try {
       Server server = builder.build().start();
       GrpcServer grpc = new GrpcServer(server, health, calls);

@@ -26,6 +26,7 @@ import ccx.hooks.v1.PreDeleteClusterResponse;
 import ccx.hooks.v1.PreRemoveNodeRequest;
 import ccx.hooks.v1.PreRemoveNodeResponse;
 import ccx.hooks.wire.HookJson;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.LogFields;
 import ccx.hooks.wire.WebhookIds;
 import com.google.protobuf.Descriptors;
@@ -35,6 +36,7 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -186,16 +188,34 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
   private void store(Hook hook, String clusterId, String workId, MessageOrBuilder request) {
     RequestValidator.clusterId(clusterId);
     RequestValidator.workId(workId);
-    outbox.store(new NewHook(hook, workId, clusterId, HookJson.body(request), WebhookIds.next()));
+    // The context of this call's span (the caller's, when the relay records no spans of its own):
+    // every delivery of the row, whenever and wherever it happens, continues that trace.
+    String traceparent = HookTracing.traceparentOf(io.opentelemetry.context.Context.current());
+    outbox.store(
+        new NewHook(
+            hook, workId, clusterId, HookJson.body(request), WebhookIds.next(), traceparent));
   }
 
-  /** The hook, cluster_id and work_id of a request, for every line logged while it is answered. */
+  /**
+   * The hook, cluster_id and work_id of a request, for every line logged while it is answered, and
+   * on the call's span. Never auth_id: it is the user's session.
+   */
   private static LogFields logFields(Message request) {
     Descriptors.Descriptor type = request.getDescriptorForType();
     String rpc = type.getName().replaceFirst("Request$", "");
     Hook hook =
         Arrays.stream(Hook.values()).filter(h -> h.rpcName().equals(rpc)).findFirst().orElse(null);
-    return LogFields.of(hook, stringField(request, "cluster_id"), stringField(request, "work_id"));
+    String clusterId = stringField(request, "cluster_id");
+    String workId = stringField(request, "work_id");
+    Span span = Span.current();
+    if (hook != null) {
+      span.setAttribute(HookTracing.HOOK, hook.path());
+    }
+    span.setAttribute(HookTracing.CLUSTER_ID, clusterId);
+    if (!workId.isEmpty()) {
+      span.setAttribute(HookTracing.WORK_ID, workId);
+    }
+    return LogFields.of(hook, clusterId, workId);
   }
 
   private static String stringField(Message request, String name) {
@@ -237,6 +257,13 @@ final class HookGrpcService extends HookServiceGrpc.HookServiceImplBase {
               .withDescription("internal error in ccx-hook-service; see its log")
               .asRuntimeException());
       return;
+    }
+    if (response instanceof Message answer) {
+      // A pre-hook's work_id is the integrator's (or the relay's): known only now.
+      String workId = stringField(answer, "work_id");
+      if (!workId.isEmpty()) {
+        Span.current().setAttribute(HookTracing.WORK_ID, workId);
+      }
     }
     out.onNext(response);
     out.onCompleted();

@@ -24,6 +24,7 @@ final class Intake {
     String[] clusterIds = new String[n];
     String[] payloads = new String[n];
     String[] webhookIds = new String[n];
+    String[] traceparents = new String[n];
     for (int i = 0; i < n; i++) {
       NewHook hook = hooks.get(i);
       names[i] = hook.hook().path();
@@ -31,6 +32,7 @@ final class Intake {
       clusterIds[i] = hook.clusterId();
       payloads[i] = hook.payload();
       webhookIds[i] = hook.webhookId();
+      traceparents[i] = hook.traceparent();
     }
     // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
     // plans it once per connection. Rows are inserted (and get their ids) in list order. A row is
@@ -51,16 +53,16 @@ final class Intake {
                       }
                       return t.execute(
                           """
-              INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at)
+              INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
               SELECT h, w, c, p::jsonb, i,
                      CASE WHEN NOT {6} OR c = '' THEN 'pending'
                           WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
                                AND NOT EXISTS (SELECT 1 FROM hook_outbox o
                                                WHERE o.cluster_id = c AND o.status IN ('queued', 'pending', 'delivering'))
                           THEN 'pending' ELSE 'queued' END,
-                     {0}, {0}
-              FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[])
-                   WITH ORDINALITY AS t(h, w, c, p, i, n)
+                     {0}, {0}, tp
+              FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[], {7}::varchar[])
+                   WITH ORDINALITY AS t(h, w, c, p, i, tp, n)
               WHERE w = '' OR NOT EXISTS (SELECT 1 FROM hook_outbox d
                                           WHERE d.hook = h AND d.work_id = w AND d.status IN ('delivered', 'failed'))
               ORDER BY n
@@ -72,7 +74,8 @@ final class Intake {
                           DSL.val(clusterIds),
                           DSL.val(payloads),
                           DSL.val(webhookIds),
-                          DSL.val(clusterOrdered));
+                          DSL.val(clusterOrdered),
+                          DSL.val(traceparents));
                     }));
   }
 }

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
  * @param hook the hook, or null in a row read for display whose {@code hook} this relay does not
  *     know (written by a newer version, or by hand); a claimed row always has one
  * @param hookPath the {@code hook} column as stored
+ * @param traceparent the W3C {@code traceparent} of the call that stored the row, or null
  */
 public record OutboxRow(
     long id,
@@ -28,7 +29,8 @@ public record OutboxRow(
     String lastError,
     OffsetDateTime createdAt,
     OffsetDateTime replayedAt,
-    OffsetDateTime deliveredAt) {
+    OffsetDateTime deliveredAt,
+    String traceparent) {
 
   /** How a log line names this row: hook, id, cluster and work id. */
   public String describe() {

@@ -42,6 +42,7 @@ final class OutboxRows {
         r.getLastError(),
         r.getCreatedAt(),
         r.getReplayedAt(),
-        r.getDeliveredAt());
+        r.getDeliveredAt(),
+        r.getTraceparent());
   }
 }

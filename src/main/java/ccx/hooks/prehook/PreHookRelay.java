@@ -9,9 +9,11 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxUnavailableException;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookIds;
 import com.google.protobuf.MessageOrBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -157,7 +159,9 @@ public final class PreHookRelay {
         // call after all, it can tell the copy is the same hook.
         // It carries the work_id CCX was given, so the integrator can match the post-hook to it.
         String body = HookJson.withField(HookJson.body(storedCopy), "work_id", workId);
-        outbox.enqueue(List.of(new NewHook(hook, workId, clusterId, body, webhookId)));
+        // The caller's trace goes with it: its delivery continues the trace of this call.
+        String traceparent = HookTracing.traceparentOf(Context.current());
+        outbox.enqueue(List.of(new NewHook(hook, workId, clusterId, body, webhookId, traceparent)));
       } catch (OutboxUnavailableException o) {
         record(hook, "failed", start);
         log.error(

@@ -8,6 +8,9 @@ import ccx.hooks.core.Hook;
 import ccx.hooks.core.Version;
 import ccx.hooks.wire.HookCallException.Reason;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,22 +45,40 @@ public final class HookHttpClient {
   private final OkHttpClient http;
   private final EndpointBreakers breakers;
   private final Clock wallClock;
+  private final HookTracing tracing;
 
   public HookHttpClient(
-      HookTarget target, OkHttpClient http, EndpointBreakers breakers, Clock clock) {
+      HookTarget target,
+      OkHttpClient http,
+      EndpointBreakers breakers,
+      Clock clock,
+      HookTracing tracing) {
     this.target = target;
     this.http = http;
     this.breakers = breakers;
     this.wallClock = clock;
+    this.tracing = tracing;
   }
 
-  /** A client with the defaults a relay runs with. */
-  public static HookHttpClient create(HookTarget target, EndpointBreakers breakers) {
+  /** A client that neither records spans nor passes a trace context on. */
+  public HookHttpClient(
+      HookTarget target, OkHttpClient http, EndpointBreakers breakers, Clock clock) {
+    this(target, http, breakers, clock, HookTracing.off());
+  }
+
+  /** A client with the defaults a relay runs with; each call a span of {@code tracing}. */
+  public static HookHttpClient create(
+      HookTarget target, EndpointBreakers breakers, HookTracing tracing) {
     OkHttpClient http = defaultHttpClient();
     if (target.caCertificates().isPresent()) {
       http = PemTrust.trustOnly(http.newBuilder(), target.caCertificates().get()).build();
     }
-    return new HookHttpClient(target, http, breakers, Clock.systemUTC());
+    return new HookHttpClient(target, http, breakers, Clock.systemUTC(), tracing);
+  }
+
+  /** A client with the defaults a relay runs with, without tracing. */
+  public static HookHttpClient create(HookTarget target, EndpointBreakers breakers) {
+    return create(target, breakers, HookTracing.off());
   }
 
   /** A client with breakers of the default policies that no metrics registry shows: for tools. */
@@ -86,6 +107,11 @@ public final class HookHttpClient {
 
   public HookTarget target() {
     return target;
+  }
+
+  /** The spans of calls to the integrator; deliveries start theirs from it too. */
+  public HookTracing tracing() {
+    return tracing;
   }
 
   /** Closes idle connections and the client's threads. */
@@ -122,7 +148,7 @@ public final class HookHttpClient {
     }
     long start = System.nanoTime();
     try {
-      HookResponse response = execute(hook, webhookId, body, timeout);
+      HookResponse response = traced(hook, webhookId, body, timeout);
       breaker.record(Outcome.ofStatus(response.status()), since(start));
       return response;
     } catch (HookCallException e) {
@@ -152,6 +178,29 @@ public final class HookHttpClient {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
+  /**
+   * The call in a client span, child of the current context (the gRPC call's, or the delivery's),
+   * whose context the request carries as {@code traceparent}.
+   */
+  @SuppressWarnings("try") // the scope is only closed, never read
+  private HookResponse traced(Hook hook, String webhookId, String body, Duration timeout) {
+    Span span = tracing.startCall(hook);
+    try (Scope scope = span.makeCurrent()) {
+      HookResponse response = execute(hook, webhookId, body, timeout);
+      span.setAttribute(HookTracing.HTTP_STATUS, response.status());
+      if (!response.isSuccess()) {
+        span.setStatus(StatusCode.ERROR, "HTTP " + response.status());
+      }
+      return response;
+    } catch (HookCallException e) {
+      // The reason, not the message: spans leave the relay, and a message may name the URL.
+      span.setStatus(StatusCode.ERROR, e.reason().name().toLowerCase());
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
   private HookResponse execute(Hook hook, String webhookId, String body, Duration timeout) {
     long timestamp = wallClock.instant().getEpochSecond();
     Request.Builder request = new Request.Builder();
@@ -173,6 +222,7 @@ public final class HookHttpClient {
         .sign(webhookId, timestamp, body)
         .ifPresent(s -> request.header("webhook-signature", s));
     target.bearerToken().ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    tracing.inject(request);
 
     Call call = http.newCall(request.build());
     call.timeout().timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);

@@ -47,7 +47,7 @@ class HotOutboxMigrationTest {
               + " SELECT id, 1, 'old-relay', now(), 5 FROM hook_outbox WHERE work_id = 'd1'");
     }
     try (Database database = Database.open(url, 2)) {
-      assertThat(database.migrate()).isEqualTo(1);
+      assertThat(database.migrate()).isEqualTo(2);
       OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
       List<OutboxRow> rows =
           outbox.list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10));
@@ -63,6 +63,8 @@ class HotOutboxMigrationTest {
               OutboxStatus.PENDING,
               OutboxStatus.PENDING);
       assertThat(outbox.attempts(1)).hasSize(1);
+      // Stored before traces were: no traceparent, delivered in no trace.
+      assertThat(rows).extracting(OutboxRow::traceparent).containsOnlyNulls();
 
       // New rows get new ids, after the old ones, and queue behind the cluster's head.
       outbox.enqueue(
