@@ -36,9 +36,14 @@ final class Intake {
     }
     // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
     // plans it once per connection. Rows are inserted (and get their ids) in list order. A row is
-    // its cluster's head when it is the batch's first of that cluster and the cluster has no
-    // unfinished row. A key already delivered or failed is skipped here; one already unfinished
-    // is skipped by the unique index of the active partition (ON CONFLICT).
+    // its cluster's head when it is the batch's first of that cluster and the cluster has no head
+    // (under the cluster locks, a cluster with queued rows always has one; looking for the head
+    // reads one entry of a small partial index, where looking for any unfinished row would read
+    // every row a stuck cluster holds back). A key already delivered or failed is skipped here;
+    // one already unfinished is skipped by the unique index of the active partition (ON
+    // CONFLICT). The lookup says work_id <> '' twice so that it can use the partial indexes of
+    // the finished partitions: without it PostgreSQL hashes the whole delivered partition for
+    // every batch, a cost that grows with every row delivered.
     // The connection is taken once, outside the transaction: while the database is down, taking it
     // fails after the pool's connection timeout, and a rollback must not wait that long again for
     // a second one (a post-hook answers UNAVAILABLE within its caller's deadline).
@@ -58,13 +63,14 @@ final class Intake {
                      CASE WHEN NOT {6} OR c = '' THEN 'pending'
                           WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
                                AND NOT EXISTS (SELECT 1 FROM hook_outbox o
-                                               WHERE o.cluster_id = c AND o.status IN ('queued', 'pending', 'delivering'))
+                                               WHERE o.cluster_id = c AND o.status IN ('pending', 'delivering'))
                           THEN 'pending' ELSE 'queued' END,
                      {0}, {0}, tp
               FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[], {7}::varchar[])
                    WITH ORDINALITY AS t(h, w, c, p, i, tp, n)
-              WHERE w = '' OR NOT EXISTS (SELECT 1 FROM hook_outbox d
-                                          WHERE d.hook = h AND d.work_id = w AND d.status IN ('delivered', 'failed'))
+              WHERE NOT EXISTS (SELECT 1 FROM hook_outbox d
+                                WHERE w <> '' AND d.work_id <> '' AND d.hook = h AND d.work_id = w
+                                  AND d.status IN ('delivered', 'failed'))
               ORDER BY n
               ON CONFLICT DO NOTHING
               """,
