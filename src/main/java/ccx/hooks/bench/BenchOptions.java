@@ -69,6 +69,14 @@ public record BenchOptions(
     }
   }
 
+  /**
+   * The unmeasured drain before the backlog scenario's: a tenth of the backlog, between 10 and
+   * 100,000 rows (about 15 s of the relay's JIT warming up at full load).
+   */
+  static int backlogWarmupRows(int backlogRows) {
+    return Math.max(10, Math.min(100_000, backlogRows / 10));
+  }
+
   boolean runs(Scenario scenario) {
     return scenarios.contains(scenario);
   }

@@ -31,11 +31,17 @@ final class BenchQueries {
               t.execute(
                   """
                   INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status)
-                  SELECT {0}, 'backlog-' || g, 'c' || (g % {1}), {2}::jsonb, 'msg_backlog_' || g,
+                  SELECT {0}, {4} || g, 'c' || (g % {1}), {2}::jsonb, 'msg_' || {4} || g,
                          CASE WHEN g <= {1} THEN 'pending' ELSE 'queued' END
                   FROM generate_series(1, {3}) AS g
                   """,
-                  DSL.val(hook.path()), DSL.val(clusters), DSL.val(payload), DSL.val(rows));
+                  DSL.val(hook.path()),
+                  DSL.val(clusters),
+                  DSL.val(payload),
+                  DSL.val(rows),
+                  // Ids of their own for each load, so that a second load (after a warm-up)
+                  // repeats no key.
+                  DSL.val("backlog-" + Long.toString(System.nanoTime(), 36) + "-"));
           t.execute("ANALYZE hook_outbox");
           return inserted;
         });

@@ -39,7 +39,7 @@ class BenchQueriesTest {
             row -> {
               assertThat(row.hook()).isEqualTo(Hook.POST_ADD_NODE);
               assertThat(row.payload()).isEqualTo(PAYLOAD);
-              assertThat(row.webhookId()).startsWith("msg_backlog_");
+              assertThat(row.webhookId()).startsWith("msg_backlog-");
             });
   }
 
