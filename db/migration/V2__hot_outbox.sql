@@ -79,8 +79,11 @@ CREATE UNIQUE INDEX hook_outbox_failed_id_key ON hook_outbox_failed (id);
 -- The claim: due heads in due order. Only pending rows are in it, one per busy cluster.
 CREATE INDEX hook_outbox_claim_idx ON hook_outbox_active (next_attempt_at, id) WHERE status = 'pending';
 
--- Leases to take over when a relay died mid-delivery.
-CREATE INDEX hook_outbox_lease_idx ON hook_outbox_active (locked_until) WHERE status = 'delivering';
+-- Leases to take over when a relay died mid-delivery. Partial on locked_until, not on status: a
+-- predicate on status would offer the planner a cheap list of "all delivering rows", and with
+-- statistics taken while few rows were delivering it chose that list (then thousands long) over
+-- the id index for every completion.
+CREATE INDEX hook_outbox_lease_idx ON hook_outbox_active (locked_until) WHERE locked_until IS NOT NULL;
 
 -- A cluster's unfinished rows in order: "is there a head?" and "which row is next?".
 CREATE INDEX hook_outbox_cluster_idx ON hook_outbox_active (cluster_id, id);
