@@ -1,9 +1,9 @@
 package ccx.hooks.outbox;
 
-import java.time.ZoneOffset;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /** Writes {@code hook_delivery_attempt}: one row per attempt, committed with its outcome. */
 final class Attempts {
@@ -13,11 +13,15 @@ final class Attempts {
   private Attempts() {}
 
   static void insert(DSLContext tx, List<OutboxRepository.Delivered> outcomes) {
+    tx.connection(c -> insert(c, outcomes));
+  }
+
+  static void insert(Connection tx, List<OutboxRepository.Delivered> outcomes) throws SQLException {
     int n = outcomes.size();
     Long[] ids = new Long[n];
     Integer[] attempts = new Integer[n];
     String[] lockedBy = new String[n];
-    java.time.OffsetDateTime[] startedAt = new java.time.OffsetDateTime[n];
+    String[] startedAt = new String[n];
     Integer[] durations = new Integer[n];
     Integer[] statuses = new Integer[n];
     String[] errors = new String[n];
@@ -28,25 +32,28 @@ final class Attempts {
       ids[i] = row.id();
       attempts[i] = row.attempts();
       lockedBy[i] = row.lockedBy();
-      startedAt[i] = attempt.startedAt().atOffset(ZoneOffset.UTC);
+      startedAt[i] = attempt.startedAt().toString();
       durations[i] = (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis());
       statuses[i] = attempt.httpStatus();
       errors[i] = storable(attempt.error());
       bodies[i] = truncate(attempt.responseBody());
     }
-    tx.execute(
+    Statements.run(
+        tx,
         """
         INSERT INTO hook_delivery_attempt (outbox_id, attempt, locked_by, started_at, duration_ms, http_status, error, response_body)
-        SELECT * FROM unnest({0}::bigint[], {1}::int[], {2}::varchar[], {3}::timestamptz[], {4}::int[], {5}::int[], {6}::text[], {7}::text[])
+        SELECT * FROM unnest(?::bigint[], ?::int[], ?::varchar[], ?::timestamptz[], ?::int[], ?::int[], ?::text[], ?::text[])
         """,
-        DSL.val(ids),
-        DSL.val(attempts),
-        DSL.val(lockedBy),
-        DSL.val(startedAt),
-        DSL.val(durations),
-        DSL.val(statuses),
-        DSL.val(errors),
-        DSL.val(bodies));
+        s -> {
+          s.setArray(1, tx.createArrayOf("int8", ids));
+          s.setArray(2, tx.createArrayOf("int4", attempts));
+          s.setArray(3, tx.createArrayOf("varchar", lockedBy));
+          s.setArray(4, tx.createArrayOf("varchar", startedAt));
+          s.setArray(5, tx.createArrayOf("int4", durations));
+          s.setArray(6, tx.createArrayOf("int4", statuses));
+          s.setArray(7, tx.createArrayOf("text", errors));
+          s.setArray(8, tx.createArrayOf("text", bodies));
+        });
   }
 
   private static String truncate(String body) {

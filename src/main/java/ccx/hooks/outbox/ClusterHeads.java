@@ -1,8 +1,9 @@
 package ccx.hooks.outbox;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /**
  * The per-cluster order (DESIGN section 5), kept by parking: of a cluster's unfinished rows only
@@ -37,17 +38,28 @@ final class ClusterHeads {
   }
 
   private static void lock(DSLContext tx, Collection<String> clusterIds, String function) {
-    String[] clusters =
-        clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
-    if (clusters.length == 0) {
-      return;
+    String[] clusters = lockable(clusterIds);
+    if (clusters.length > 0) {
+      tx.connection(c -> lock(c, clusters, function));
     }
-    tx.fetch(
+  }
+
+  /** {@link #lock(DSLContext, Collection)} on the transaction's own connection. */
+  static void lock(Connection tx, Collection<String> clusterIds) throws SQLException {
+    String[] clusters = lockable(clusterIds);
+    if (clusters.length > 0) {
+      lock(tx, clusters, "pg_advisory_xact_lock");
+    }
+  }
+
+  private static void lock(Connection tx, String[] clusters, String function) throws SQLException {
+    Statements.run(
+        tx,
         "SELECT "
             + function
             + "(k) FROM (SELECT DISTINCT hashtextextended(c, 0) AS k"
-            + " FROM unnest({0}::varchar[]) AS c ORDER BY k) AS keys",
-        DSL.val(clusters));
+            + " FROM unnest(?::varchar[]) AS c ORDER BY k) AS keys",
+        s -> s.setArray(1, tx.createArrayOf("varchar", clusters)));
   }
 
   /**
@@ -56,16 +68,22 @@ final class ClusterHeads {
    * Both lookups are index probes on the active partition: the cost does not depend on how many
    * rows the cluster holds back.
    */
-  static void promote(DSLContext tx, Collection<String> clusterIds, org.jooq.Field<?> now) {
-    String[] clusters =
-        clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
+  static void promote(DSLContext tx, Collection<String> clusterIds, DatabaseClock clock) {
+    tx.connection(c -> promote(c, clusterIds, clock));
+  }
+
+  /** {@link #promote(DSLContext, Collection, DatabaseClock)} on the transaction's connection. */
+  static void promote(Connection tx, Collection<String> clusterIds, DatabaseClock clock)
+      throws SQLException {
+    String[] clusters = lockable(clusterIds);
     if (clusters.length == 0) {
       return;
     }
-    tx.execute(
+    Statements.run(
+        tx,
         """
-        UPDATE hook_outbox o SET status = 'pending', next_attempt_at = {1}
-        FROM unnest({0}::varchar[]) AS c(cluster_id)
+        UPDATE hook_outbox o SET status = 'pending', next_attempt_at = now() + make_interval(secs => ?)
+        FROM unnest(?::varchar[]) AS c(cluster_id)
              CROSS JOIN LATERAL (SELECT q.id FROM hook_outbox q
                                  WHERE q.cluster_id = c.cluster_id AND q.status = 'queued'
                                  ORDER BY q.id LIMIT 1) AS next
@@ -73,6 +91,14 @@ final class ClusterHeads {
           AND NOT EXISTS (SELECT 1 FROM hook_outbox h
                           WHERE h.cluster_id = c.cluster_id AND h.status IN ('pending', 'delivering'))
         """,
-        DSL.val(clusters), now);
+        s -> {
+          s.setDouble(1, clock.offsetSeconds());
+          s.setArray(2, tx.createArrayOf("varchar", clusters));
+        });
+  }
+
+  /** The clusters to lock or promote: the empty cluster_id is never ordered. */
+  private static String[] lockable(Collection<String> clusterIds) {
+    return clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
   }
 }

@@ -29,6 +29,11 @@ public final class DatabaseClock {
     return offset.isZero() ? now : plus(now, offset);
   }
 
+  /** The offset a test has advanced, in seconds: for statements written for JDBC. */
+  double offsetSeconds() {
+    return offset.toNanos() / 1e9;
+  }
+
   static Field<OffsetDateTime> plus(Field<OffsetDateTime> time, Duration duration) {
     double seconds = duration.toNanos() / 1e9;
     return DSL.field(

@@ -5,7 +5,10 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
 
 import ccx.hooks.core.Hook;
-import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -44,45 +47,13 @@ final class Leases {
     this.poison = new PoisonRows(dsl, clock);
   }
 
-  /**
-   * Claims up to {@code limit} due pending rows, earliest due first. The scan reads the claim index
-   * of the active partition, which holds one entry per cluster with a head and none for the rows
-   * queued behind it, and in which a head waiting for its retry sorts after now().
-   */
+  /** Claims up to {@code limit} due pending rows, earliest due first: {@link Claim}. */
   List<OutboxRow> claim(String relayId, int limit, Duration lease, Set<Hook> skipped) {
-    Field<OffsetDateTime> now = clock.now();
-    String[] skippedPaths = skipped.stream().map(Hook::path).toArray(String[]::new);
-    // The locking select runs once, as a materialized CTE: joined as a subquery, the planner may
-    // run it again for each row it updates, and each run would lock further rows. Statuses are
-    // literals, not bind values, so that the plan can use the partial claim index and name the
-    // partition. Heads of skipped hooks (their endpoint is out) are stepped over: at most one per
-    // cluster.
-    List<HookOutboxRecord> records =
-        dsl.fetch(
-                """
-                WITH claimed AS MATERIALIZED (
-                  SELECT id FROM hook_outbox
-                  WHERE status = 'pending' AND next_attempt_at <= {0}
-                    AND hook <> ALL ({4}::varchar[])
-                  ORDER BY next_attempt_at, id
-                  LIMIT {1}
-                  FOR UPDATE SKIP LOCKED)
-                UPDATE hook_outbox o
-                SET status = 'delivering', locked_by = {2}, locked_until = {3},
-                    attempts = o.attempts + 1, last_attempt_at = {0}
-                FROM claimed
-                WHERE o.id = claimed.id AND o.status = 'pending'
-                RETURNING o.*
-                """,
-                now,
-                DSL.val(limit),
-                DSL.val(relayId),
-                DatabaseClock.plus(now, lease),
-                DSL.val(skippedPaths))
-            .into(HOOK_OUTBOX);
-    List<OutboxRow> rows = new ArrayList<>(records.size());
-    for (HookOutboxRecord record : records) {
-      poison.readableOrFailed(record).ifPresent(rows::add);
+    List<OutboxRow> claimed =
+        dsl.connectionResult(c -> Claim.run(c, clock, relayId, limit, lease, skipped));
+    List<OutboxRow> rows = new ArrayList<>(claimed.size());
+    for (OutboxRow row : claimed) {
+      poison.readableOrFailed(row).ifPresent(rows::add);
     }
     rows.sort(Comparator.comparingLong(OutboxRow::id));
     return rows;
@@ -103,14 +74,17 @@ final class Leases {
         .execute();
   }
 
-  /** Records successful deliveries in one transaction; for each, whether its lease was held. */
+  /**
+   * Records successful deliveries in one transaction; for each, whether its lease was held. Written
+   * for JDBC, as the claim is ({@link Statements}): it runs for every delivery.
+   */
   List<Boolean> markDelivered(List<OutboxRepository.Delivered> deliveries) {
     int n = deliveries.size();
     Long[] ids = new Long[n];
     String[] lockedBy = new String[n];
     Integer[] attempts = new Integer[n];
     Integer[] statuses = new Integer[n];
-    OffsetDateTime[] claimedAt = new OffsetDateTime[n];
+    String[] claimedAt = new String[n];
     List<String> clusters = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       OutboxRow row = deliveries.get(i).claimed();
@@ -118,52 +92,73 @@ final class Leases {
       lockedBy[i] = row.lockedBy();
       attempts[i] = row.attempts();
       statuses[i] = deliveries.get(i).attempt().httpStatus();
-      claimedAt[i] = row.lastAttemptAt();
+      claimedAt[i] = row.lastAttemptAt().toString();
       clusters.add(row.clusterId());
     }
     Set<Long> updated =
         ConcurrentMove.retry(
             () ->
                 dsl.transactionResult(
-                    tx -> {
-                      DSLContext t = tx.dsl();
-                      ClusterHeads.lock(t, clusters);
-                      Attempts.insert(t, deliveries);
-                      // The lease rule of leaseHeld, for a batch: same holder, attempt and claim.
-                      Set<Long> done =
-                          new HashSet<>(
-                              t.fetch(
-                                      """
-                                      UPDATE hook_outbox o
-                                      SET status = 'delivered', delivered_at = {0}, locked_by = NULL, locked_until = NULL,
-                                          last_http_status = v.http_status, last_error = NULL
-                                      FROM unnest({1}::bigint[], {2}::varchar[], {3}::int[], {4}::int[], {5}::timestamptz[])
-                                           AS v(id, locked_by, attempt, http_status, claimed_at)
-                                      WHERE o.id = v.id AND o.status = 'delivering' AND o.locked_by = v.locked_by
-                                        AND o.attempts = v.attempt AND o.last_attempt_at = v.claimed_at
-                                      RETURNING o.id
-                                      """,
-                                      clock.now(),
-                                      DSL.val(ids),
-                                      DSL.val(lockedBy),
-                                      DSL.val(attempts),
-                                      DSL.val(statuses),
-                                      DSL.val(claimedAt))
-                                  .getValues(0, Long.class));
-                      List<String> finished = new ArrayList<>();
-                      for (OutboxRepository.Delivered d : deliveries) {
-                        if (done.contains(d.claimed().id())) {
-                          finished.add(d.claimed().clusterId());
-                        }
-                      }
-                      ClusterHeads.promote(t, finished, clock.now());
-                      return done;
-                    }));
+                    tx ->
+                        tx.dsl()
+                            .connectionResult(
+                                c -> {
+                                  ClusterHeads.lock(c, clusters);
+                                  Attempts.insert(c, deliveries);
+                                  Set<Long> done =
+                                      delivered(c, ids, lockedBy, attempts, statuses, claimedAt);
+                                  List<String> finished = new ArrayList<>();
+                                  for (OutboxRepository.Delivered d : deliveries) {
+                                    if (done.contains(d.claimed().id())) {
+                                      finished.add(d.claimed().clusterId());
+                                    }
+                                  }
+                                  ClusterHeads.promote(c, finished, clock);
+                                  return done;
+                                })));
     List<Boolean> held = new ArrayList<>(n);
     for (Long id : ids) {
       held.add(updated.contains(id));
     }
     return held;
+  }
+
+  /** Marks the rows delivered whose lease is held: the lease rule of {@link #leaseHeld}. */
+  private Set<Long> delivered(
+      Connection tx,
+      Long[] ids,
+      String[] lockedBy,
+      Integer[] attempts,
+      Integer[] statuses,
+      String[] claimedAt)
+      throws SQLException {
+    try (PreparedStatement update =
+        tx.prepareStatement(
+            """
+            UPDATE hook_outbox o
+            SET status = 'delivered', delivered_at = now() + make_interval(secs => ?),
+                locked_by = NULL, locked_until = NULL, last_http_status = v.http_status,
+                last_error = NULL
+            FROM unnest(?::bigint[], ?::varchar[], ?::int[], ?::int[], ?::timestamptz[])
+                 AS v(id, locked_by, attempt, http_status, claimed_at)
+            WHERE o.id = v.id AND o.status = 'delivering' AND o.locked_by = v.locked_by
+              AND o.attempts = v.attempt AND o.last_attempt_at = v.claimed_at
+            RETURNING o.id
+            """)) {
+      update.setDouble(1, clock.offsetSeconds());
+      update.setArray(2, tx.createArrayOf("int8", ids));
+      update.setArray(3, tx.createArrayOf("varchar", lockedBy));
+      update.setArray(4, tx.createArrayOf("int4", attempts));
+      update.setArray(5, tx.createArrayOf("int4", statuses));
+      update.setArray(6, tx.createArrayOf("varchar", claimedAt));
+      Set<Long> done = new HashSet<>();
+      try (ResultSet r = update.executeQuery()) {
+        while (r.next()) {
+          done.add(r.getLong(1));
+        }
+      }
+      return done;
+    }
   }
 
   /**
@@ -209,7 +204,7 @@ final class Leases {
                                       OutboxStatus.fromColumn(r.get(HOOK_OUTBOX.STATUS)),
                                       r.get(HOOK_OUTBOX.NEXT_ATTEMPT_AT)));
                   if (outcome.isPresent() && outcome.get().status() == OutboxStatus.FAILED) {
-                    ClusterHeads.promote(t, List.of(claimed.clusterId()), now);
+                    ClusterHeads.promote(t, List.of(claimed.clusterId()), clock);
                   }
                   return outcome;
                 }));
@@ -230,7 +225,7 @@ final class Leases {
   /**
    * The lease rule: the claim is still the caller's (same holder, same attempt, and the same claim
    * time, which tells two claims apart even when a replay reset the attempt count and the same
-   * relay claimed the row again). The batch form in {@link #markDelivered} states the same rule.
+   * relay claimed the row again). The batch form in {@link #delivered} states the same rule.
    */
   static Condition leaseHeld(OutboxRow claimed) {
     return HOOK_OUTBOX

@@ -7,17 +7,6 @@ import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
 final class OutboxRows {
   private OutboxRows() {}
 
-  /** A row to deliver: one whose hook this relay does not know is an error. */
-  static OutboxRow toRow(HookOutboxRecord r) {
-    return toRow(
-        r,
-        Hook.fromPath(r.getHook())
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "unknown hook '" + r.getHook() + "' in row " + r.getId())));
-  }
-
   /** A row to show: an operator must be able to see (and replay) a row no relay can deliver. */
   static OutboxRow toRowForDisplay(HookOutboxRecord r) {
     return toRow(r, Hook.fromPath(r.getHook()).orElse(null));

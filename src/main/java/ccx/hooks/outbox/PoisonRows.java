@@ -2,8 +2,6 @@ package ccx.hooks.outbox;
 
 import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 
-import ccx.hooks.core.RelayException;
-import ccx.hooks.outbox.schema.tables.records.HookOutboxRecord;
 import java.util.List;
 import java.util.Optional;
 import org.jooq.DSLContext;
@@ -32,16 +30,14 @@ final class PoisonRows {
    * alone, with the reason, and lets the next row of its cluster go, so the rest of its claim and
    * of its cluster is delivered. Nothing was sent: the attempt the claim counted is taken back.
    */
-  Optional<OutboxRow> readableOrFailed(HookOutboxRecord r) {
+  Optional<OutboxRow> readableOrFailed(OutboxRow r) {
     String reason;
-    try {
-      OutboxRow row = OutboxRows.toRow(r);
-      if (row.payload().startsWith("{")) {
-        return Optional.of(row);
-      }
+    if (r.hook() == null) {
+      reason = "unknown hook '" + r.hookPath() + "' in row " + r.id();
+    } else if (!r.payload().startsWith("{")) {
       reason = "payload is not a JSON object";
-    } catch (RuntimeException e) {
-      reason = RelayException.rootMessage(e);
+    } else {
+      return Optional.of(r);
     }
     String error = "the relay cannot deliver this row: " + reason;
     ConcurrentMove.retry(
@@ -49,7 +45,7 @@ final class PoisonRows {
             dsl.transactionResult(
                 tx -> {
                   DSLContext t = tx.dsl();
-                  ClusterHeads.lock(t, List.of(r.getClusterId()));
+                  ClusterHeads.lock(t, List.of(r.clusterId()));
                   int failed =
                       t.update(HOOK_OUTBOX)
                           .set(HOOK_OUTBOX.STATUS, FAILED)
@@ -59,23 +55,23 @@ final class PoisonRows {
                           .setNull(HOOK_OUTBOX.LAST_HTTP_STATUS)
                           .set(HOOK_OUTBOX.LAST_ERROR, Attempts.storable(error))
                           .where(
-                              HOOK_OUTBOX.ID.eq(r.getId()),
+                              HOOK_OUTBOX.ID.eq(r.id()),
                               HOOK_OUTBOX.STATUS.eq(DELIVERING),
-                              HOOK_OUTBOX.LOCKED_BY.eq(r.getLockedBy()),
-                              HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(r.getLastAttemptAt()))
+                              HOOK_OUTBOX.LOCKED_BY.eq(r.lockedBy()),
+                              HOOK_OUTBOX.LAST_ATTEMPT_AT.eq(r.lastAttemptAt()))
                           .execute();
                   if (failed == 1) {
-                    ClusterHeads.promote(t, List.of(r.getClusterId()), clock.now());
+                    ClusterHeads.promote(t, List.of(r.clusterId()), clock);
                   }
                   return failed;
                 }));
     log.warn(
         "Outbox row #{} (hook '{}') failed: {}; fix or delete it, then replay it with:"
             + " ccx-hook-service replay --id {}",
-        r.getId(),
-        r.getHook(),
+        r.id(),
+        r.hookPath(),
         error,
-        r.getId());
+        r.id());
     return Optional.empty();
   }
 }

@@ -54,7 +54,7 @@ final class Replays {
                           .setNull(HOOK_OUTBOX.DELIVERED_AT)
                           .where(which)
                           .execute();
-                  ClusterHeads.promote(t, clusters, now);
+                  ClusterHeads.promote(t, clusters, clock);
                   if (replayed > 0) {
                     t.select(
                             DSL.function(
