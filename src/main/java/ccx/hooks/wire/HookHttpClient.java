@@ -88,7 +88,7 @@ public final class HookHttpClient {
 
   /**
    * Redirects are never followed: a hook carries a session id and a signature meant for this one
-   * target. Timeouts are set per call, so the client itself has none.
+   * target. Each call's timeout is kept by {@link CallDeadlines}, so the client itself has none.
    */
   public static OkHttpClient defaultHttpClient() {
     return new OkHttpClient.Builder()
@@ -225,27 +225,27 @@ public final class HookHttpClient {
     tracing.inject(request);
 
     Call call = http.newCall(request.build());
-    call.timeout().timeout(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-    try (Response response = call.execute()) {
-      String answer = readLimited(response);
-      return new HookResponse(response.code(), answer, retryAfter(response));
-    } catch (HookCallException e) {
-      throw e;
-    } catch (IOException e) {
-      throw noAnswer(e, timeout);
+    try (CallDeadlines.Watch watch = CallDeadlines.watch(call, timeout)) {
+      try (Response response = call.execute()) {
+        String answer = readLimited(response);
+        return new HookResponse(response.code(), answer, retryAfter(response));
+      } catch (HookCallException e) {
+        throw e;
+      } catch (IOException e) {
+        throw noAnswer(e, timeout, watch.expired());
+      }
     }
   }
 
-  private static HookCallException noAnswer(IOException e, Duration timeout) {
+  private static HookCallException noAnswer(IOException e, Duration timeout, boolean expired) {
     // An interrupted call (the relay stopping) ends in an IOException too, often an
-    // InterruptedIOException like a timeout: only the interrupt status tells it apart, and it is
-    // not
-    // the integrator's doing.
+    // InterruptedIOException: only the interrupt status tells it apart, and it is not the
+    // integrator's doing. A call CallDeadlines cancelled ends in a plain IOException ("Canceled").
     if (Thread.currentThread().isInterrupted()) {
       return new HookCallException(
           Reason.INTERRUPTED, "interrupted before an answer: the relay is stopping", e);
     }
-    if (e instanceof InterruptedIOException) {
+    if (expired || e instanceof InterruptedIOException) {
       return new HookCallException(
           Reason.TIMEOUT, "no answer within " + timeout.toMillis() + "ms (timeout)", e);
     }
