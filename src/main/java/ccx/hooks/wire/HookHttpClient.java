@@ -12,16 +12,10 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -29,7 +23,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okio.BufferedSource;
 
 /**
  * Sends one hook to the integrator: the wire format of DESIGN section 3, shared by pre-hooks and
@@ -227,65 +220,12 @@ public final class HookHttpClient {
     Call call = http.newCall(request.build());
     try (CallDeadlines.Watch watch = CallDeadlines.watch(call, timeout)) {
       try (Response response = call.execute()) {
-        String answer = readLimited(response);
-        return new HookResponse(response.code(), answer, retryAfter(response));
+        return HookResponse.read(response, wallClock);
       } catch (HookCallException e) {
         throw e;
       } catch (IOException e) {
-        throw noAnswer(e, timeout, watch.expired());
+        throw HookCallException.noAnswer(e, timeout, watch.expired());
       }
     }
-  }
-
-  private static HookCallException noAnswer(IOException e, Duration timeout, boolean expired) {
-    // An interrupted call (the relay stopping) ends in an IOException too, often an
-    // InterruptedIOException: only the interrupt status tells it apart, and it is not the
-    // integrator's doing. A call CallDeadlines cancelled ends in a plain IOException ("Canceled").
-    if (Thread.currentThread().isInterrupted()) {
-      return new HookCallException(
-          Reason.INTERRUPTED, "interrupted before an answer: the relay is stopping", e);
-    }
-    if (expired || e instanceof InterruptedIOException) {
-      return new HookCallException(
-          Reason.TIMEOUT, "no answer within " + timeout.toMillis() + "ms (timeout)", e);
-    }
-    if (e instanceof SSLException) {
-      return new HookCallException(Reason.CONNECTION, "TLS error: " + e.getMessage(), e);
-    }
-    return new HookCallException(Reason.CONNECTION, "connection failed: " + describe(e), e);
-  }
-
-  private static String readLimited(Response response) throws IOException {
-    BufferedSource source = response.body().source();
-    if (source.request(MAX_RESPONSE_BYTES + 1L)) {
-      throw new HookCallException(
-          Reason.TOO_LARGE,
-          "HTTP " + response.code() + " answer larger than " + MAX_RESPONSE_BYTES + " bytes",
-          null);
-    }
-    return source.getBuffer().readUtf8();
-  }
-
-  private Optional<Duration> retryAfter(Response response) {
-    String value = response.header("Retry-After");
-    if (value == null || (response.code() != 429 && response.code() != 503)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration wait = Duration.between(wallClock.instant(), at.toInstant());
-        return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-      } catch (DateTimeParseException neither) {
-        return Optional.empty();
-      }
-    }
-  }
-
-  private static String describe(IOException e) {
-    String message = e.getMessage();
-    return e.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
   }
 }
