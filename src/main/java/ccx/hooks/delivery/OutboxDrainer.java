@@ -47,12 +47,6 @@ public final class OutboxDrainer implements AutoCloseable {
    */
   private static final Duration CLAIM_PAUSE = Duration.ofMillis(5);
 
-  /**
-   * How often rows whose lease expired (their relay died mid-delivery) are made due again: often
-   * enough next to a lease of tens of seconds.
-   */
-  private static final Duration RESCUE_INTERVAL = Duration.ofSeconds(1);
-
   private final OutboxRepository outbox;
   private final HookHttpClient http;
   private final DeliverySettings settings;
@@ -64,7 +58,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private final Semaphore wakeSignal = new Semaphore(0);
   private final Thread loop;
   private volatile boolean running;
-  private volatile long lastRescueNanos = System.nanoTime() - RESCUE_INTERVAL.toNanos() - 1;
+  private final LeaseRescue rescue;
   private NotificationListener listener;
 
   public OutboxDrainer(
@@ -79,6 +73,7 @@ public final class OutboxDrainer implements AutoCloseable {
     this.settings = settings;
     this.relayId = relayId;
     this.claimTimer = ClaimTimer.register(metrics);
+    this.rescue = new LeaseRescue(outbox);
     this.completions =
         new GroupCommit<>(
             "record the delivery", COMPLETION_WRITERS, COMPLETION_BATCH, outbox::markDelivered);
@@ -100,7 +95,7 @@ public final class OutboxDrainer implements AutoCloseable {
             settings.deliveryTimeout(),
             deliveries,
             delivery::deliver,
-            this::giveBackQuietly,
+            delivery::giveBack,
             this::wake);
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     // A breaker turning half-open (or closing) makes rows of its hook claimable again.
@@ -133,7 +128,7 @@ public final class OutboxDrainer implements AutoCloseable {
    * @return how many rows were claimed
    */
   public int drainOnce() {
-    lastRescueNanos = System.nanoTime() - RESCUE_INTERVAL.toNanos() - 1;
+    rescue.dueNow();
     int claimed = turn(slots.claimable());
     while (!slots.idle()) {
       LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
@@ -149,7 +144,7 @@ public final class OutboxDrainer implements AutoCloseable {
     if (wanted <= 0) {
       return 0;
     }
-    rescueExpiredLeases();
+    rescue.rescueIfDue();
     List<OutboxRow> rows =
         claimTimer.record(
             () ->
@@ -160,17 +155,6 @@ public final class OutboxDrainer implements AutoCloseable {
                     http.breakers().refusingDeliveries()));
     slots.offer(rows);
     return rows.size();
-  }
-
-  private void rescueExpiredLeases() {
-    long now = System.nanoTime();
-    if (now - lastRescueNanos > RESCUE_INTERVAL.toNanos()) {
-      lastRescueNanos = now;
-      int rescued = outbox.rescueExpiredLeases();
-      if (rescued > 0) {
-        log.info("Took over {} row(s) whose lease had expired", rescued);
-      }
-    }
   }
 
   private void run() {
@@ -227,17 +211,6 @@ public final class OutboxDrainer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running = false;
-    }
-  }
-
-  private void giveBackQuietly(OutboxRow row) {
-    try {
-      outbox.release(row);
-    } catch (RuntimeException e) {
-      log.warn(
-          "Could not give back {} ({}); it is due again when its lease expires",
-          row.describe(),
-          RelayException.rootMessage(e));
     }
   }
 

@@ -100,6 +100,22 @@ final class RowDelivery {
     }
   }
 
+  /**
+   * Gives a claimed row back unsent (it waited too long in the buffer, or the relay is stopping):
+   * due again at once for any relay, its attempt not counted. A failure is logged, not thrown: the
+   * row is then due again when its lease expires.
+   */
+  void giveBack(OutboxRow row) {
+    try {
+      outbox.release(row);
+    } catch (RuntimeException e) {
+      log.warn(
+          "Could not give back {} ({}); it is due again when its lease expires",
+          row.describe(),
+          RelayException.rootMessage(e));
+    }
+  }
+
   private static void trace(Span span, Outcome outcome) {
     switch (outcome) {
       case Outcome.Answered(HookResponse response, Duration took) -> {
