@@ -35,7 +35,8 @@ final class Intake {
       traceparents[i] = hook.traceparent();
     }
     // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
-    // plans it once per connection. Rows are inserted (and get their ids) in list order. A row is
+    // plans it once per connection (written for JDBC, as the claim is: see Statements). Rows are
+    // inserted (and get their ids) in list order. A row is
     // its cluster's head when it is the batch's first of that cluster and the cluster has no head
     // (under the cluster locks, a cluster with queued rows always has one; looking for the head
     // reads one entry of a small partial index, where looking for any unfinished row would read
@@ -52,21 +53,21 @@ final class Intake {
             DSL.using(connection, dsl.dialect(), dsl.settings())
                 .transactionResult(
                     tx -> {
-                      DSLContext t = tx.dsl();
                       if (clusterOrdered) {
-                        ClusterHeads.lockShared(t, Arrays.asList(clusterIds));
+                        ClusterHeads.lockShared(tx.dsl(), Arrays.asList(clusterIds));
                       }
-                      return t.execute(
+                      return Statements.run(
+                          connection,
                           """
               INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
               SELECT h, w, c, p::jsonb, i,
-                     CASE WHEN NOT {6} OR c = '' THEN 'pending'
+                     CASE WHEN NOT ? OR c = '' THEN 'pending'
                           WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
                                AND NOT EXISTS (SELECT 1 FROM hook_outbox o
                                                WHERE o.cluster_id = c AND o.status IN ('pending', 'delivering'))
                           THEN 'pending' ELSE 'queued' END,
-                     {0}, {0}, tp
-              FROM unnest({1}::varchar[], {2}::varchar[], {3}::varchar[], {4}::text[], {5}::varchar[], {7}::varchar[])
+                     now() + make_interval(secs => ?), now() + make_interval(secs => ?), tp
+              FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[])
                    WITH ORDINALITY AS t(h, w, c, p, i, tp, n)
               WHERE NOT EXISTS (SELECT 1 FROM hook_outbox d
                                 WHERE w <> '' AND d.work_id <> '' AND d.hook = h AND d.work_id = w
@@ -74,14 +75,17 @@ final class Intake {
               ORDER BY n
               ON CONFLICT DO NOTHING
               """,
-                          clock.now(),
-                          DSL.val(names),
-                          DSL.val(workIds),
-                          DSL.val(clusterIds),
-                          DSL.val(payloads),
-                          DSL.val(webhookIds),
-                          DSL.val(clusterOrdered),
-                          DSL.val(traceparents));
+                          s -> {
+                            s.setBoolean(1, clusterOrdered);
+                            s.setDouble(2, clock.offsetSeconds());
+                            s.setDouble(3, clock.offsetSeconds());
+                            s.setArray(4, connection.createArrayOf("varchar", names));
+                            s.setArray(5, connection.createArrayOf("varchar", workIds));
+                            s.setArray(6, connection.createArrayOf("varchar", clusterIds));
+                            s.setArray(7, connection.createArrayOf("text", payloads));
+                            s.setArray(8, connection.createArrayOf("varchar", webhookIds));
+                            s.setArray(9, connection.createArrayOf("varchar", traceparents));
+                          });
                     }));
   }
 }
