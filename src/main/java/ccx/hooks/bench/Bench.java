@@ -1,5 +1,6 @@
 package ccx.hooks.bench;
 
+import ccx.hooks.core.Hook;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,42 +112,15 @@ public final class Bench {
         }
       }
       if (options.runs(Scenario.BACKLOG)) {
-        try (BenchDatabase database = newDatabase();
-            Relays relays = startRelays(integrator, database)) {
-          // A warm-up drain first, not measured: a fresh relay runs at a fraction of its speed
-          // until the JIT has compiled the hot paths, and that would show as a slow first tenths.
-          BacklogDrain.drain(
-              "backlog warm-up",
-              relays.list(),
-              integrator,
-              database.outbox(),
-              BenchOptions.backlogWarmupRows(options.backlogRows()),
-              BenchOptions.BACKLOG_CLUSTERS,
-              0,
-              progress);
-          BacklogDrain.Drained drained =
-              BacklogDrain.drain(
-                  "backlog",
-                  relays.list(),
-                  integrator,
-                  database.outbox(),
-                  options.backlogRows(),
-                  BenchOptions.BACKLOG_CLUSTERS,
-                  options.stuckRows(),
-                  progress);
-          backlog =
-              new BenchResults.Backlog(
-                  drained.rows(),
-                  BenchOptions.BACKLOG_CLUSTERS,
-                  options.stuckRows(),
-                  options.relays(),
-                  drained.deliveries(),
-                  BenchResults.round(drained.seconds()),
-                  BenchResults.round(drained.rps()),
-                  drained.tenthsRps(),
-                  BenchResults.roundToMicros(drained.claims().percentileMillis(50)),
-                  BenchResults.roundToMicros(drained.claims().percentileMillis(99)));
-          peakRssMb = Math.max(peakRssMb, relays.peakRssMb());
+        try (BenchDatabase database = newDatabase()) {
+          if (options.expiredRows() > 0) {
+            progress.printf(
+                Locale.ROOT,
+                "backlog: loading %d delivered rows older than the retention%n",
+                options.expiredRows());
+            database.outbox().insertExpired(options.expiredRows(), Hook.POST_ADD_NODE, "{}");
+          }
+          backlog = backlog(integrator, database);
         }
       }
     }
@@ -163,6 +137,48 @@ public final class Bench {
             options.duration().toMillis() / 1000.0,
             String.join(" ", options.relayJvmOptions()),
             String.join(" ", options.relayOptions())));
+  }
+
+  /** The backlog scenario on {@code database}, with relays of its own. */
+  private BenchResults.Backlog backlog(BenchIntegrator integrator, BenchDatabase database) {
+    try (Relays relays = startRelays(integrator, database)) {
+      // A warm-up drain first, not measured: a fresh relay runs at a fraction of its speed
+      // until the JIT has compiled the hot paths, and that would show as a slow first tenths.
+      BacklogDrain.drain(
+          "backlog warm-up",
+          relays.list(),
+          integrator,
+          database.outbox(),
+          BenchOptions.backlogWarmupRows(options.backlogRows()),
+          BenchOptions.BACKLOG_CLUSTERS,
+          0,
+          progress);
+      BacklogDrain.Drained drained =
+          BacklogDrain.drain(
+              "backlog",
+              relays.list(),
+              integrator,
+              database.outbox(),
+              options.backlogRows(),
+              BenchOptions.BACKLOG_CLUSTERS,
+              options.stuckRows(),
+              progress);
+      BenchResults.Backlog measured =
+          new BenchResults.Backlog(
+              drained.rows(),
+              BenchOptions.BACKLOG_CLUSTERS,
+              options.stuckRows(),
+              options.expiredRows(),
+              options.relays(),
+              drained.deliveries(),
+              BenchResults.round(drained.seconds()),
+              BenchResults.round(drained.rps()),
+              drained.tenthsRps(),
+              BenchResults.roundToMicros(drained.claims().percentileMillis(50)),
+              BenchResults.roundToMicros(drained.claims().percentileMillis(99)));
+      peakRssMb = Math.max(peakRssMb, relays.peakRssMb());
+      return measured;
+    }
   }
 
   private BenchDatabase newDatabase() {

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param backlogRows the backlog the backlog scenario loads into the outbox and delivers
  * @param stuckRows rows of one more cluster, loaded beside the backlog, whose head waits out a
  *     one-hour backoff: they hold back that cluster only, and are not delivered
+ * @param expiredRows delivered rows older than the retention, loaded before the backlog: the
+ *     relays' retention sweep deletes them while the backlog drains
  * @param relays how many draining relays share the database in the drain and backlog scenarios
  * @param e2eRate post-hooks offered per second in the end-to-end phase
  * @param relayJvmOptions options of the relay's JVM
@@ -32,6 +34,7 @@ public record BenchOptions(
     int drainRows,
     int backlogRows,
     int stuckRows,
+    int expiredRows,
     int relays,
     int e2eRate,
     Optional<Path> plot,
@@ -60,6 +63,9 @@ public record BenchOptions(
     }
     if (stuckRows < 0) {
       throw new ConfigException("--stuck-rows must be 0 or more");
+    }
+    if (expiredRows < 0) {
+      throw new ConfigException("--expired-rows must be 0 or more");
     }
     if (relays < 1 || relays > 16) {
       throw new ConfigException("--relays must be between 1 and 16");

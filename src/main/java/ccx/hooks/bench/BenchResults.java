@@ -72,6 +72,7 @@ public record BenchResults(
       int rows,
       int clusters,
       int stuckRows,
+      int expiredRows,
       int relays,
       long deliveries,
       double seconds,

@@ -85,6 +85,18 @@ final class BenchCommand implements Callable<Integer> {
   int stuckRows;
 
   @Option(
+      names = "--expired-rows",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = {
+        "With backlog: N delivered rows (each with one attempt) older than the retention, loaded",
+        "before the backlog; the relays' retention sweep deletes them while the backlog drains,",
+        "so the rate shows what retention costs a drain. Env: CCX_HOOK_EXPIRED_ROWS.",
+        "Default: ${DEFAULT-VALUE}."
+      })
+  int expiredRows;
+
+  @Option(
       names = "--relays",
       paramLabel = "N",
       defaultValue = "1",
@@ -154,6 +166,7 @@ final class BenchCommand implements Callable<Integer> {
             drainRows,
             backlogRows,
             stuckRows,
+            expiredRows,
             relays,
             e2eRate,
             Optional.ofNullable(plot),

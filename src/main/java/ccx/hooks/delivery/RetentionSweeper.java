@@ -23,6 +23,13 @@ public final class RetentionSweeper implements AutoCloseable {
   private static final Duration INTERVAL = Duration.ofMinutes(1);
 
   /**
+   * The first sweep, soon after start rather than a whole interval later: a relay started after a
+   * long stop finds the most to delete, and the start itself (migrations, the first claims) is
+   * over.
+   */
+  private static final Duration FIRST_SWEEP = Duration.ofSeconds(10);
+
+  /**
    * Dead tuples that make a vacuum worth it. Stepping over a dead entry costs a claim about 25 ns
    * (BENCHMARKS.md), so 5,000 of them add about 0.1 ms to a claim, against a vacuum of the active
    * partition that takes tens of milliseconds.
@@ -51,7 +58,7 @@ public final class RetentionSweeper implements AutoCloseable {
 
   public void start() {
     timer.scheduleWithFixedDelay(
-        this::sweepQuietly, INTERVAL.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
+        this::sweepQuietly, FIRST_SWEEP.toSeconds(), INTERVAL.toSeconds(), TimeUnit.SECONDS);
     timer.scheduleWithFixedDelay(
         this::vacuumIfDue, VACUUM_CHECK.toMillis(), VACUUM_CHECK.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -47,6 +47,36 @@ final class BenchQueries {
         });
   }
 
+  /**
+   * Delivered rows, each with its one attempt, delivered 30 days ago: past any retention the bench
+   * runs its relays with, so their retention sweep deletes them.
+   */
+  void insertExpired(int rows, Hook hook, String payload) {
+    dsl.transaction(
+        configuration -> {
+          DSLContext t = DSL.using(configuration);
+          t.execute(
+              """
+              INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status,
+                                       attempts, created_at, next_attempt_at, last_attempt_at,
+                                       delivered_at, last_http_status)
+              SELECT {0}, 'expired-' || g, 'c' || (g % 10000), {1}::jsonb, 'msg_expired_' || g,
+                     'delivered', 1, now() - interval '30 days', now() - interval '30 days',
+                     now() - interval '30 days', now() - interval '30 days', 200
+              FROM generate_series(1, {2}) AS g
+              """,
+              DSL.val(hook.path()), DSL.val(payload), DSL.val(rows));
+          t.execute(
+              """
+              INSERT INTO hook_delivery_attempt (outbox_id, attempt, locked_by, started_at,
+                                                 duration_ms, http_status)
+              SELECT id, 1, 'bench', delivered_at, 1, 200 FROM hook_outbox_delivered
+              """);
+          t.execute("ANALYZE hook_outbox");
+          t.execute("ANALYZE hook_delivery_attempt");
+        });
+  }
+
   void insertStuckCluster(int rows, Hook hook, String payload) {
     dsl.execute(
         """

@@ -214,6 +214,11 @@ public final class OutboxRepository {
     return bench.insertBacklog(rows, clusters, hook, payload);
   }
 
+  /** For {@code bench}: delivered rows, with their attempts, older than any retention it uses. */
+  public void insertExpired(int rows, Hook hook, String payload) {
+    bench.insertExpired(rows, hook, payload);
+  }
+
   /**
    * For {@code bench}: one cluster of {@code rows} rows whose head waits out a one-hour backoff,
    * the rest queued behind it.

@@ -38,7 +38,15 @@ class BenchCommandTest {
   @Test
   void backlog_is_loaded_and_every_row_delivered_with_a_rate_per_tenth_and_claim_times() {
     JsonObject json =
-        bench("--scenarios", "backlog", "--backlog-rows", "2000", "--stuck-rows", "500");
+        bench(
+            "--scenarios",
+            "backlog",
+            "--backlog-rows",
+            "2000",
+            "--stuck-rows",
+            "500",
+            "--expired-rows",
+            "300");
 
     assertThat(json.keySet()).containsExactlyInAnyOrder("backlog", "rss_mb", "setup");
     JsonObject backlog = json.getAsJsonObject("backlog");
@@ -46,6 +54,7 @@ class BenchCommandTest {
     assertThat(backlog.get("clusters").getAsInt()).isEqualTo(10_000);
     assertThat(backlog.get("relays").getAsInt()).isEqualTo(1);
     assertThat(backlog.get("stuck_rows").getAsInt()).isEqualTo(500);
+    assertThat(backlog.get("expired_rows").getAsInt()).isEqualTo(300);
     assertThat(backlog.get("deliveries").getAsLong())
         .as("the stuck cluster's rows wait; every other row is delivered")
         .isEqualTo(2000);
