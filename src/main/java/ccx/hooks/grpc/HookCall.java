@@ -34,6 +34,15 @@ record HookCall(Hook hook, Message request, String clusterId, String workId) {
     return LogFields.of(hook, clusterId, workId);
   }
 
+  /** The call as a log line names it: {@code post-add-node for cluster 'c1', work_id 'w-1'}. */
+  String describe() {
+    return hook.path()
+        + " for cluster '"
+        + clusterId
+        + "'"
+        + (workId.isEmpty() ? "" : ", work_id '" + workId + "'");
+  }
+
   /** The request's node_count, or 0 when its type has none. */
   int nodeCount() {
     FieldDescriptor field = request.getDescriptorForType().findFieldByName("node_count");

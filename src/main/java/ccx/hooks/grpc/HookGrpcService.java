@@ -2,10 +2,7 @@ package ccx.hooks.grpc;
 
 import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.NewHook;
-import ccx.hooks.outbox.OutboxUnavailableException;
 import ccx.hooks.outbox.OutboxWriter;
-import ccx.hooks.prehook.DeadlineTooShortException;
-import ccx.hooks.prehook.PreHookException;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.prehook.PreHookRelay.Approval;
 import ccx.hooks.v1.HookServiceGrpc;
@@ -20,7 +17,6 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.Span;
@@ -28,8 +24,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The eight RPCs, one per {@link Hook}, all answered by one path: {@link #answer} checks the
@@ -39,9 +33,6 @@ import org.slf4j.LoggerFactory;
  * stack trace.
  */
 final class HookGrpcService implements BindableService {
-  private static final Logger log = LoggerFactory.getLogger(HookGrpcService.class);
-  private static final ThrottledLog unavailable = new ThrottledLog(HookGrpcService.class);
-
   private final PreHookRelay preHooks;
   private final OutboxWriter outbox;
 
@@ -86,19 +77,22 @@ final class HookGrpcService implements BindableService {
     HookCall call = HookCall.of(hook, request);
     Message answer;
     try (LogFields fields = call.logFields()) {
-      RequestValidator.check(call);
-      answer =
-          switch (hook.kind()) {
-            case APPROVAL -> filled(response, approval(approve(call)));
-            case NOTICE -> filled(response, Map.of("work_id", announce(call)));
-            case POST -> {
-              store(call);
-              yield response;
-            }
-          };
-    } catch (RuntimeException e) {
-      out.onError(status(e).asRuntimeException());
-      return;
+      try {
+        RequestValidator.check(call);
+        answer =
+            switch (hook.kind()) {
+              case APPROVAL -> filled(response, approval(approve(call)));
+              case NOTICE -> filled(response, Map.of("work_id", announce(call)));
+              case POST -> {
+                store(call);
+                yield response;
+              }
+            };
+      } catch (RuntimeException e) {
+        // Within the log fields: the line logged about the failure carries the call's ids.
+        out.onError(FailedCalls.status(call, e).asRuntimeException());
+        return;
+      }
     }
     // A pre-hook's work_id is the integrator's (or the relay's): known only now.
     String workId = HookCall.stringField(answer, "work_id");
@@ -165,22 +159,5 @@ final class HookGrpcService implements BindableService {
     return deadline == null
         ? Optional.empty()
         : Optional.of(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
-  }
-
-  private static Status status(RuntimeException failure) {
-    return switch (failure) {
-      case InvalidRequestException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
-      case DeadlineTooShortException e -> Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
-      // PreHookRelay has logged the cause in full.
-      case PreHookException e -> Status.UNAVAILABLE.withDescription(CallerMessages.of(e));
-      case OutboxUnavailableException e -> {
-        unavailable.warn("Answered UNAVAILABLE: " + e.getMessage());
-        yield Status.UNAVAILABLE.withDescription(CallerMessages.of(e));
-      }
-      default -> {
-        log.error("Unexpected error answering a hook call", failure);
-        yield Status.INTERNAL.withDescription("internal error in ccx-hook-service; see its log");
-      }
-    };
   }
 }
