@@ -118,13 +118,13 @@ final class HookGrpcService implements BindableService {
     // every delivery of the row, whenever and wherever it happens, continues that trace.
     String traceparent = HookTracing.traceparentOf(io.opentelemetry.context.Context.current());
     outbox.store(
-        new NewHook(
-            call.hook(),
-            call.workId(),
-            call.clusterId(),
-            HookJson.body(call.request()),
-            WebhookIds.next(),
-            traceparent));
+        NewHook.of(call.hook())
+            .clusterId(call.clusterId())
+            .workId(call.workId())
+            .payload(HookJson.body(call.request()))
+            .webhookId(WebhookIds.next())
+            .traceparent(traceparent)
+            .build());
   }
 
   /** The fields of a decision, by their names in the approval responses. */

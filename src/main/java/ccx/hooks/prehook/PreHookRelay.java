@@ -155,7 +155,15 @@ public final class PreHookRelay {
         String body = HookJson.withField(HookJson.body(storedCopy), "work_id", workId);
         // The caller's trace goes with it: its delivery continues the trace of this call.
         String traceparent = HookTracing.traceparentOf(Context.current());
-        outbox.enqueue(List.of(new NewHook(hook, workId, clusterId, body, webhookId, traceparent)));
+        outbox.enqueue(
+            List.of(
+                NewHook.of(hook)
+                    .clusterId(clusterId)
+                    .workId(workId)
+                    .payload(body)
+                    .webhookId(webhookId)
+                    .traceparent(traceparent)
+                    .build()));
       } catch (OutboxUnavailableException o) {
         record(hook, "failed", start);
         // The caller is answered UNAVAILABLE, and the gRPC service logs it, once, with the call.
