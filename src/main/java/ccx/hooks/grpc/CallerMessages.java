@@ -30,7 +30,7 @@ final class CallerMessages {
   }
 
   static String of(NoticeNotQueuedException e) {
-    return e.hook().path()
+    return e.notSent().hook().path()
         + " hook failed ("
         + e.notSent().summary()
         + ") and could not be queued: "

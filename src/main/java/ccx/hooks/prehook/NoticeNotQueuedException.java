@@ -1,6 +1,5 @@
 package ccx.hooks.prehook;
 
-import ccx.hooks.core.Hook;
 import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.OutboxUnavailableException;
 
@@ -26,11 +25,7 @@ public final class NoticeNotQueuedException extends RelayException {
     this.notQueued = notQueued;
   }
 
-  public Hook hook() {
-    return notSent.hook();
-  }
-
-  /** Why the integrator has not heard of it. */
+  /** Why the integrator has not heard of it, and of which hook. */
   public PreHookException notSent() {
     return notSent;
   }

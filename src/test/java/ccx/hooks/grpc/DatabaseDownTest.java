@@ -144,12 +144,10 @@ class DatabaseDownTest {
   @EnumSource(ApprovalRpc.class)
   void an_approval_hook_without_a_usable_answer_is_logged_once_with_its_hook_and_cluster(
       ApprovalRpc rpc) {
-    fixture.integrator().enqueue(new MockResponse.Builder().code(503).build());
+    fixture.answer(503, "{}");
 
-    StatusRuntimeException e =
-        catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(fixture.stub()));
-
-    assertThat(e.getStatus().getDescription())
+    assertThat(catchThrowableOfType(StatusRuntimeException.class, () -> rpc.call(fixture.stub())))
+        .extracting(e -> e.getStatus().getDescription())
         .isEqualTo(rpc.hook + " hook failed: integrator answered HTTP 503");
     assertWarnedOnce(
         rpc.hook,
