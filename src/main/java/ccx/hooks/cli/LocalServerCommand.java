@@ -5,6 +5,7 @@ import ccx.hooks.config.RelayConfig;
 import ccx.hooks.core.ConfigException;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.db.EmbeddedDatabase;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.wire.HookTarget;
 import java.net.InetAddress;
@@ -62,9 +63,7 @@ final class LocalServerCommand implements Callable<Integer> {
       HttpUrl hookUrl;
       if (url == null) {
         MockHooksServer mock =
-            MockHooksServer.start(
-                new MockHooksServer.Options(
-                    0, false, 0, java.time.Duration.ZERO, Optional.empty(), System.out));
+            MockHooksServer.start(MockHooksOptions.builder().printTo(System.out).build());
         parts.add(mock);
         hookUrl = HttpUrl.get(mock.url());
       } else {

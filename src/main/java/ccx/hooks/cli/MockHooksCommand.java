@@ -1,9 +1,9 @@
 package ccx.hooks.cli;
 
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -81,16 +81,18 @@ final class MockHooksCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    MockHooksServer.Options options =
-        new MockHooksServer.Options(
-            port,
-            reject,
-            failRate,
-            delay,
-            slowRate,
-            Optional.ofNullable(record),
-            quiet ? null : System.out);
-    MockHooksServer server = MockHooksServer.start(options);
+    MockHooksOptions.Builder options =
+        MockHooksOptions.builder()
+            .port(port)
+            .reject(reject)
+            .failRate(failRate)
+            .delay(delay)
+            .slowRate(slowRate)
+            .printTo(quiet ? null : System.out);
+    if (record != null) {
+      options.record(record);
+    }
+    MockHooksServer server = MockHooksServer.start(options.build());
     CountDownLatch stopped = new CountDownLatch(1);
     Shutdown.onSignal(server, stopped::countDown);
     spec.commandLine()

@@ -1,8 +1,10 @@
 package ccx.hooks.core;
 
 /**
- * The root of the relay's own unchecked exceptions. Subclasses carry the ids an operator needs
- * (hook, work_id, outbox id) in their message, so one log line says what failed and for whom.
+ * The root of the relay's own unchecked exceptions. Subclasses carry what their thrower knows as
+ * typed fields (the hook, the kind of failure, the database's or the integrator's words), never
+ * only in their message, so that no one has to cut a message up to learn them. Where a failure ends
+ * a call, the gRPC service logs it once with the call's hook, cluster_id and work_id.
  */
 public class RelayException extends RuntimeException {
   public RelayException(String message) {

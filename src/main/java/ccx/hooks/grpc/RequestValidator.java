@@ -15,6 +15,17 @@ final class RequestValidator {
 
   private RequestValidator() {}
 
+  /**
+   * Every check a hook call passes before anything is sent or stored: the bounds of each field,
+   * then a cluster_id, a node_count that is not negative and the work_id's length.
+   */
+  static void check(HookCall call) {
+    fields(call.request());
+    clusterId(call.clusterId());
+    nodeCount(call.nodeCount());
+    workId(call.workId());
+  }
+
   static void clusterId(String clusterId) {
     if (clusterId.isBlank()) {
       throw new InvalidRequestException("cluster_id is required");

@@ -14,7 +14,6 @@ import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,74 +31,29 @@ import java.util.concurrent.ThreadLocalRandom;
  * paths; {@code --record} appends every hook to a file as one JSON line.
  */
 public final class MockHooksServer implements AutoCloseable {
-  /**
-   * @param port where to listen; 0 picks a free port
-   * @param reject answer approval hooks with {@code "approved": false}
-   * @param failRate the share of requests answered 503, from 0 to 1
-   * @param delay how long to wait before answering
-   * @param slowRate the share of requests that wait {@code delay}, from 0 to 1
-   * @param record a file to append each hook to as a JSON line, if any
-   * @param out where to print hooks; null prints nothing
-   */
-  public record Options(
-      int port,
-      boolean reject,
-      double failRate,
-      Duration delay,
-      double slowRate,
-      Optional<Path> record,
-      PrintStream out) {
-    public Options {
-      if (slowRate < 0 || slowRate > 1) {
-        throw new IllegalArgumentException("--slow-rate must be between 0 and 1, got " + slowRate);
-      }
-      if (failRate < 0 || failRate > 1) {
-        throw new IllegalArgumentException("--fail-rate must be between 0 and 1, got " + failRate);
-      }
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("--delay must not be negative");
-      }
-    }
-
-    /** Every answer waits {@code delay}. */
-    public Options(
-        int port,
-        boolean reject,
-        double failRate,
-        Duration delay,
-        Optional<Path> record,
-        PrintStream out) {
-      this(port, reject, failRate, delay, 1, record, out);
-    }
-
-    public static Options quiet(int port) {
-      return new Options(port, false, 0, Duration.ZERO, Optional.empty(), null);
-    }
-  }
-
   private static final Gson GSON = new Gson();
 
   private final HttpServer server;
   private final ExecutorService executor;
-  private final Options options;
+  private final MockHooksOptions options;
   private final Writer recorder;
 
   private MockHooksServer(
-      HttpServer server, ExecutorService executor, Options options, Writer recorder) {
+      HttpServer server, ExecutorService executor, MockHooksOptions options, Writer recorder) {
     this.server = server;
     this.executor = executor;
     this.options = options;
     this.recorder = recorder;
   }
 
-  public static MockHooksServer start(Options options) {
+  public static MockHooksServer start(MockHooksOptions options) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(options.port()), 256);
+      HttpServer server = HttpServer.create(new InetSocketAddress(options.port), 256);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       Writer recorder =
-          options.record().isPresent()
+          options.record.isPresent()
               ? Files.newBufferedWriter(
-                  options.record().get(),
+                  options.record.get(),
                   StandardCharsets.UTF_8,
                   StandardOpenOption.CREATE,
                   StandardOpenOption.APPEND)
@@ -111,7 +65,7 @@ public final class MockHooksServer implements AutoCloseable {
       return mock;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "mock-hooks cannot listen on port " + options.port() + ": " + e.getMessage(), e);
+          "mock-hooks cannot listen on port " + options.port + ": " + e.getMessage(), e);
     }
   }
 
@@ -132,9 +86,8 @@ public final class MockHooksServer implements AutoCloseable {
       }
       String path = exchange.getRequestURI().getPath();
       Optional<Hook> hook = Hook.fromPath(path.substring(path.lastIndexOf('/') + 1));
-      if (!options.delay().isZero()
-          && ThreadLocalRandom.current().nextDouble() < options.slowRate()) {
-        sleep(options.delay());
+      if (!options.delay.isZero() && ThreadLocalRandom.current().nextDouble() < options.slowRate) {
+        sleep(options.delay);
       }
       int status;
       String answer;
@@ -144,7 +97,7 @@ public final class MockHooksServer implements AutoCloseable {
       } else if (hook.isEmpty()) {
         status = 404;
         answer = "{\"error\":\"no such hook: " + path.replace("\"", "") + "\"}";
-      } else if (ThreadLocalRandom.current().nextDouble() < options.failRate()) {
+      } else if (ThreadLocalRandom.current().nextDouble() < options.failRate) {
         status = 503;
         answer = "{\"error\":\"failing on purpose (mock-hooks --fail-rate)\"}";
       } else {
@@ -168,9 +121,9 @@ public final class MockHooksServer implements AutoCloseable {
     JsonObject answer = new JsonObject();
     switch (hook.kind()) {
       case APPROVAL -> {
-        answer.addProperty("approved", !options.reject());
+        answer.addProperty("approved", !options.reject);
         answer.addProperty("work_id", UUID.randomUUID().toString());
-        if (options.reject()) {
+        if (options.reject) {
           answer.addProperty("reason", "rejected by mock-hooks --reject");
         }
       }
@@ -181,7 +134,7 @@ public final class MockHooksServer implements AutoCloseable {
   }
 
   private void print(HttpExchange exchange, String path, int status, String body) {
-    PrintStream out = options.out();
+    PrintStream out = options.out;
     if (out == null) {
       return;
     }

@@ -1,7 +1,6 @@
 package ccx.hooks.outbox;
 
 import ccx.hooks.core.Hook;
-import ccx.hooks.core.RelayException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +55,7 @@ public final class OutboxRepository {
     try {
       return intake.enqueue(hooks);
     } catch (DataAccessException e) {
-      throw new OutboxUnavailableException(
-          "outbox database could not store "
-              + hooks.size()
-              + " hook(s): "
-              + RelayException.rootMessage(e),
-          e);
+      throw OutboxUnavailableException.database(e);
     }
   }
 

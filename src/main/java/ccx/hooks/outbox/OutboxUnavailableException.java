@@ -2,9 +2,48 @@ package ccx.hooks.outbox;
 
 import ccx.hooks.core.RelayException;
 
-/** The outbox's database could not be reached or did not answer; nothing was stored. */
+/**
+ * The outbox could not store hooks; none of them was stored. One exception may reach every caller
+ * whose hook was in the transaction that failed (group commit), so it names none of their hooks:
+ * each caller knows its own, and says which when it logs.
+ */
 public final class OutboxUnavailableException extends RelayException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why nothing was stored. */
+  public enum Reason {
+    /** The database could not be reached, or did not commit (a read-only standby among others). */
+    DATABASE,
+    /** The relay is stopping and takes no more hooks: the database was not asked. */
+    STOPPING
+  }
+
+  private final Reason reason;
+
+  /**
+   * @param cause why the database did not store them; null when it was not asked, because the relay
+   *     is stopping
+   */
   public OutboxUnavailableException(String message, Throwable cause) {
     super(message, cause);
+    this.reason = cause == null ? Reason.STOPPING : Reason.DATABASE;
+  }
+
+  /** The database did not store the hooks of a transaction; {@code cause} says why. */
+  static OutboxUnavailableException database(Throwable cause) {
+    return new OutboxUnavailableException(
+        "the outbox database did not store the hooks: " + rootMessage(cause), cause);
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  /**
+   * Why, in the words of the database or its driver when it was asked ({@code Connection refused}):
+   * for the relay's log, never for a caller, as it may name the database's host or user.
+   */
+  public String detail() {
+    return getCause() == null ? getMessage() : rootMessage(this);
   }
 }

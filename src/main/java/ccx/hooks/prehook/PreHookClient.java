@@ -50,20 +50,20 @@ final class PreHookClient {
       response =
           http.send(CallKind.PREHOOK, hook, webhookId, body, limit, limit.compareTo(timeout) < 0);
     } catch (HookCallException e) {
-      throw new PreHookException(hook, e.getMessage(), e);
+      throw PreHookException.noAnswer(hook, e, limit);
     }
     if (!response.isSuccess()) {
       if (hook.kind() == Hook.Kind.APPROVAL && isRefusal(response.status())) {
         return new PreHookAnswer(Optional.empty(), "", Optional.of(refusal(response)));
       }
-      throw new PreHookException(hook, "integrator answered HTTP " + response.status(), null);
+      throw PreHookException.status(hook, response.status());
     }
     HookJson.Answer answer;
     try {
       answer = HookJson.parseAnswer(response.body());
     } catch (HookJson.NotJsonException e) {
       if (hook.kind() == Hook.Kind.APPROVAL) {
-        throw new PreHookException(hook, "HTTP " + response.status() + " but " + e.getMessage(), e);
+        throw PreHookException.unusable(hook, response.status(), e);
       }
       // A hook that cannot reject succeeds on any 2xx; the relay fills in the work_id.
       return new PreHookAnswer(Optional.empty(), "", Optional.empty());
@@ -71,7 +71,7 @@ final class PreHookClient {
     try {
       return new PreHookAnswer(Optional.of(answer), answer.workId(), Optional.empty());
     } catch (HookJson.ContractException e) {
-      throw new PreHookException(hook, "HTTP " + response.status() + " but " + e.getMessage(), e);
+      throw PreHookException.unusable(hook, response.status(), e);
     }
   }
 

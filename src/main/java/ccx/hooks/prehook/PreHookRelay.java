@@ -103,30 +103,24 @@ public final class PreHookRelay {
     } catch (PreHookException e) {
       record(hook, "failed", start);
       return switch (failurePolicy) {
-        case ERROR -> {
-          log.warn(
-              "{} for cluster '{}': {}; answering UNAVAILABLE (--pre-hook-failure=error)",
-              hook.path(),
-              clusterId,
-              e.cause());
-          throw e;
-        }
+        // The caller is answered UNAVAILABLE, and the gRPC service logs it, once, with the call.
+        case ERROR -> throw e;
         case REJECT -> {
           log.warn(
               "{} for cluster '{}': {}; rejecting (--pre-hook-failure=reject)",
               hook.path(),
               clusterId,
-              e.cause());
-          yield new Approval(false, newWorkId(), e.cause(), "", "", "");
+              e.detail());
+          yield new Approval(false, newWorkId(), e.detail(), "", "", "");
         }
         case APPROVE -> {
           log.warn(
               "{} for cluster '{}': {}; approving (--pre-hook-failure=approve)",
               hook.path(),
               clusterId,
-              e.cause());
+              e.detail());
           yield new Approval(
-              true, newWorkId(), "approved without the integrator: " + e.cause(), "", "", "");
+              true, newWorkId(), "approved without the integrator: " + e.detail(), "", "", "");
         }
       };
     }
@@ -137,7 +131,7 @@ public final class PreHookRelay {
    * integrator cannot be reached, answers with a relay-generated work_id and queues {@code
    * storedCopy} (the request without its session id) in the outbox, ahead of the post-hook.
    *
-   * @throws OutboxUnavailableException when the hook could neither be sent nor queued
+   * @throws NoticeNotQueuedException when the hook could neither be sent nor queued
    * @throws DeadlineTooShortException when the caller's deadline left too little time to ask
    */
   public String announce(
@@ -161,29 +155,26 @@ public final class PreHookRelay {
         String body = HookJson.withField(HookJson.body(storedCopy), "work_id", workId);
         // The caller's trace goes with it: its delivery continues the trace of this call.
         String traceparent = HookTracing.traceparentOf(Context.current());
-        outbox.enqueue(List.of(new NewHook(hook, workId, clusterId, body, webhookId, traceparent)));
+        outbox.enqueue(
+            List.of(
+                NewHook.of(hook)
+                    .clusterId(clusterId)
+                    .workId(workId)
+                    .payload(body)
+                    .webhookId(webhookId)
+                    .traceparent(traceparent)
+                    .build()));
       } catch (OutboxUnavailableException o) {
         record(hook, "failed", start);
-        log.error(
-            "{} for cluster '{}': {}, and queueing it failed too: {}",
-            hook.path(),
-            clusterId,
-            e.cause(),
-            o.getMessage());
-        throw new OutboxUnavailableException(
-            hook.path()
-                + " hook failed ("
-                + e.cause()
-                + ") and could not be queued: "
-                + o.getMessage(),
-            o);
+        // The caller is answered UNAVAILABLE, and the gRPC service logs it, once, with the call.
+        throw new NoticeNotQueuedException(e, o);
       }
       record(hook, "queued", start);
       log.warn(
           "{} for cluster '{}': {}; answered with work_id {} and queued the hook for delivery",
           hook.path(),
           clusterId,
-          e.cause(),
+          e.detail(),
           workId);
       return workId;
     }

@@ -65,17 +65,17 @@ public final class HookJson {
         throw new JsonSyntaxException("more after the JSON value");
       }
     } catch (JsonParseException | IOException | IllegalStateException e) {
-      throw new NotJsonException("answer is not JSON: " + abbreviate(body));
+      throw new NotJsonException("answer is not JSON", abbreviate(body));
     }
     if (!element.isJsonObject()) {
-      throw new NotJsonException("answer is not a JSON object: " + abbreviate(body));
+      throw new NotJsonException("answer is not a JSON object", abbreviate(body));
     }
     try {
       // A JsonObject keeps the last of two equal names; {"approved": false, "approved": true}
       // is no clear approval (parsers disagree on which one counts), so it is refused.
       MEMBERS.fromJson(body);
     } catch (JsonParseException | IOException e) {
-      throw new NotJsonException("answer names a field twice: " + abbreviate(body));
+      throw new NotJsonException("answer names a field twice", abbreviate(body));
     }
     return new Answer(element.getAsJsonObject());
   }
@@ -87,12 +87,31 @@ public final class HookJson {
         : oneLine.length() > 80 ? oneLine.substring(0, 80) + "…" : oneLine;
   }
 
-  /** The answer breaks the HTTP contract: the message says how. */
+  /**
+   * The answer breaks the HTTP contract: {@link #problem()} says how in the relay's words; the
+   * message adds the part of the answer that shows it, for the log.
+   */
   public static class ContractException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ContractException(String message) {
-      super(message);
+    private final String problem;
+
+    ContractException(String problem) {
+      super(problem);
+      this.problem = problem;
+    }
+
+    /**
+     * @param quoted the part of the answer that shows the problem, abbreviated
+     */
+    ContractException(String problem, String quoted) {
+      super(problem + ": " + quoted);
+      this.problem = problem;
+    }
+
+    /** What is wrong with the answer, without quoting it: e.g. {@code answer is not JSON}. */
+    public String problem() {
+      return problem;
     }
   }
 
@@ -100,8 +119,8 @@ public final class HookJson {
   public static final class NotJsonException extends ContractException {
     private static final long serialVersionUID = 1L;
 
-    NotJsonException(String message) {
-      super(message);
+    NotJsonException(String problem, String quoted) {
+      super(problem, quoted);
     }
   }
 
@@ -157,7 +176,7 @@ public final class HookJson {
         return "";
       }
       if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
-        throw new ContractException("work_id is not a string: " + abbreviate(value.toString()));
+        throw new ContractException("work_id is not a string", abbreviate(value.toString()));
       }
       String workId = value.getAsString();
       if (workId.length() > MAX_WORK_ID_LENGTH) {

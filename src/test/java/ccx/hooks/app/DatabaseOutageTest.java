@@ -8,6 +8,7 @@ import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.TcpProxy;
 import ccx.hooks.testing.TestDatabase;
@@ -58,9 +59,7 @@ class DatabaseOutageTest {
     InetSocketAddress server = TestDatabase.serverAddress();
     proxy = new TcpProxy(server.getHostString(), server.getPort());
     record = temp.resolve("hooks.jsonl");
-    integrator =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.of(record), null));
+    integrator = MockHooksServer.start(MockHooksOptions.builder().record(record).build());
     relay =
         Relay.start(
             new RelayConfig(

@@ -9,6 +9,7 @@ import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.TcpProxy;
 import ccx.hooks.testing.TestDatabase;
@@ -185,8 +186,7 @@ class NothingLeaksTest {
     // A slow integrator: the admitted pre-hooks of the burst below hold their slots for a second.
     MockHooksServer integrator =
         MockHooksServer.start(
-            new MockHooksServer.Options(
-                0, false, 0, Duration.ofSeconds(1), Optional.of(record), null));
+            MockHooksOptions.builder().delay(Duration.ofSeconds(1)).record(record).build());
     parts.add(integrator);
     DatabaseUrl direct = TestDatabase.createDatabase();
     InetSocketAddress server = TestDatabase.serverAddress();

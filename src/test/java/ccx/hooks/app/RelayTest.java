@@ -7,6 +7,7 @@ import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.TestDatabase;
@@ -42,9 +43,7 @@ class RelayTest {
   @BeforeAll
   static void start() {
     record = temp.resolve("hooks.jsonl");
-    integrator =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.of(record), null));
+    integrator = MockHooksServer.start(MockHooksOptions.builder().record(record).build());
     DatabaseUrl database = TestDatabase.createDatabase();
     RelayConfig config =
         new RelayConfig(

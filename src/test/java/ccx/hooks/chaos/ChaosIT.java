@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.config.Durations;
 import ccx.hooks.db.EmbeddedDatabase;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -54,8 +55,12 @@ class ChaosIT {
 
     MockHooksServer integrator =
         MockHooksServer.start(
-            new MockHooksServer.Options(
-                0, false, 0.3, Duration.ofMillis(300), 0.05, Optional.of(record), null));
+            MockHooksOptions.builder()
+                .failRate(0.3)
+                .delay(Duration.ofMillis(300))
+                .slowRate(0.05)
+                .record(record)
+                .build());
     List<String> options =
         List.of(
             "--hook-url", integrator.url(),

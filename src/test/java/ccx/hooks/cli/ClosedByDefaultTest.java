@@ -8,6 +8,7 @@ import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.TestDatabase;
@@ -35,7 +36,7 @@ class ClosedByDefaultTest {
 
   @BeforeAll
   static void start() {
-    integrator = MockHooksServer.start(MockHooksServer.Options.quiet(0));
+    integrator = MockHooksServer.start(MockHooksOptions.quiet(0));
     InetAddress loopback = InetAddress.getLoopbackAddress();
     relay =
         Relay.start(

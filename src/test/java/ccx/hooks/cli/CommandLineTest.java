@@ -221,12 +221,12 @@ class CommandLineTest {
     OutboxRepository outbox = database.outbox();
     outbox.enqueue(
         List.of(
-            new NewHook(
-                Hook.POST_ADD_NODE,
-                "w-42",
-                "cluster-7",
-                "{\"cluster_id\":\"cluster-7\",\"work_id\":\"w-42\"}",
-                "msg_w42")));
+            NewHook.of(Hook.POST_ADD_NODE)
+                .clusterId("cluster-7")
+                .workId("w-42")
+                .payload("{\"cluster_id\":\"cluster-7\",\"work_id\":\"w-42\"}")
+                .webhookId("msg_w42")
+                .build()));
     String url = database.url().jdbcUrl();
     long id =
         outbox

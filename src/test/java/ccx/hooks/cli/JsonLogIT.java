@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.db.DatabaseUrl;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.TestDatabase;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -71,8 +71,7 @@ class JsonLogIT {
     Files.createDirectories(temp);
     // Every request answers 503: pre-hooks fail and deliveries are retried, and both log.
     MockHooksServer integrator =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, false, 1.0, Duration.ZERO, Optional.empty(), null));
+        MockHooksServer.start(MockHooksOptions.builder().failRate(1.0).build());
     DatabaseUrl database = TestDatabase.createDatabase();
     int grpcPort = freePort();
     Path stderr = temp.resolve("relay.err");

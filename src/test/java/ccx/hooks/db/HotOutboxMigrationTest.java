@@ -69,8 +69,12 @@ class HotOutboxMigrationTest {
       // New rows get new ids, after the old ones, and queue behind the cluster's head.
       outbox.enqueue(
           List.of(
-              new ccx.hooks.outbox.NewHook(
-                  ccx.hooks.core.Hook.POST_ADD_NODE, "n1", "c2", "{}", "m8")));
+              ccx.hooks.outbox.NewHook.of(ccx.hooks.core.Hook.POST_ADD_NODE)
+                  .clusterId("c2")
+                  .workId("n1")
+                  .payload("{}")
+                  .webhookId("m8")
+                  .build()));
       assertThat(outbox.find(8).orElseThrow().status()).isEqualTo(OutboxStatus.QUEUED);
       List<OutboxRow> due = outbox.claim("relay", 10, Duration.ofSeconds(30));
       assertThat(due).extracting(OutboxRow::workId).containsExactly("p1", "p3", "p4", "p5");

@@ -76,12 +76,12 @@ class DeliveryIsolationTest {
   private void store(Hook hook, String cluster, String workId) {
     outbox.enqueue(
         List.of(
-            new NewHook(
-                hook,
-                workId,
-                cluster,
-                "{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}",
-                "msg_" + workId)));
+            NewHook.of(hook)
+                .clusterId(cluster)
+                .workId(workId)
+                .payload("{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}")
+                .webhookId("msg_" + workId)
+                .build()));
   }
 
   private List<OutboxRow> rows() {

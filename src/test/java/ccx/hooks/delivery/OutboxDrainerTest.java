@@ -88,12 +88,12 @@ class OutboxDrainerTest {
   private void store(String cluster, String workId) {
     outbox.enqueue(
         List.of(
-            new NewHook(
-                Hook.POST_ADD_NODE,
-                workId,
-                cluster,
-                "{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}",
-                "msg_" + workId)));
+            NewHook.of(Hook.POST_ADD_NODE)
+                .clusterId(cluster)
+                .workId(workId)
+                .payload("{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}")
+                .webhookId("msg_" + workId)
+                .build()));
   }
 
   private OutboxRow row(String workId) {
@@ -330,8 +330,21 @@ class OutboxDrainerTest {
   @Test
   void a_queued_pre_hook_is_delivered_before_the_post_hook_of_its_cluster() {
     outbox.enqueue(
-        List.of(new NewHook(Hook.PRE_REMOVE_NODE, "w1", "c1", "{\"auth_id\":\"\"}", "msg_pre")));
-    outbox.enqueue(List.of(new NewHook(Hook.POST_REMOVE_NODE, "w1", "c1", "{}", "msg_post")));
+        List.of(
+            NewHook.of(Hook.PRE_REMOVE_NODE)
+                .clusterId("c1")
+                .workId("w1")
+                .payload("{\"auth_id\":\"\"}")
+                .webhookId("msg_pre")
+                .build()));
+    outbox.enqueue(
+        List.of(
+            NewHook.of(Hook.POST_REMOVE_NODE)
+                .clusterId("c1")
+                .workId("w1")
+                .payload("{}")
+                .webhookId("msg_post")
+                .build()));
     integrator.answer(
         (hook, before) -> before == 0 ? RecordingIntegrator.status(503) : RecordingIntegrator.ok());
     drainUntilSettled(drainer(settings(25)));

@@ -35,7 +35,13 @@ class TwoDrainersTest {
     for (int i = 0; i < ROWS; i++) {
       String cluster = "c" + (i % CLUSTERS);
       String webhookId = "msg_" + i;
-      batch.add(new NewHook(Hook.POST_ADD_NODE, "w" + i, cluster, "{\"n\":" + i + "}", webhookId));
+      batch.add(
+          NewHook.of(Hook.POST_ADD_NODE)
+              .clusterId(cluster)
+              .workId("w" + i)
+              .payload("{\"n\":" + i + "}")
+              .webhookId(webhookId)
+              .build());
       sentByCluster.computeIfAbsent(cluster, c -> new ArrayList<>()).add(webhookId);
       if (batch.size() == 1000) {
         outbox.enqueue(batch);
@@ -112,12 +118,12 @@ class TwoDrainersTest {
                         String cluster = "s" + (owner + writers * (i % 3));
                         String webhookId = "msg_s" + owner + "_" + i;
                         writer.store(
-                            new NewHook(
-                                Hook.POST_ADD_NODE,
-                                "ws" + owner + "_" + i,
-                                cluster,
-                                "{}",
-                                webhookId));
+                            NewHook.of(Hook.POST_ADD_NODE)
+                                .clusterId(cluster)
+                                .workId("ws" + owner + "_" + i)
+                                .payload("{}")
+                                .webhookId(webhookId)
+                                .build());
                         sentByCluster
                             .computeIfAbsent(
                                 cluster,

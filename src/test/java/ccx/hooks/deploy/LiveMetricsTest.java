@@ -8,6 +8,7 @@ import ccx.hooks.cli.Main;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
@@ -51,9 +52,7 @@ class LiveMetricsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    integrator =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.empty(), null));
+    integrator = MockHooksServer.start(MockHooksOptions.quiet(0));
     RelayConfig config =
         new RelayConfig(
             new HookTarget(

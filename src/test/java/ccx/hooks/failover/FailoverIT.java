@@ -9,12 +9,12 @@ import ccx.hooks.chaos.HookSender;
 import ccx.hooks.chaos.OutboxBacklog;
 import ccx.hooks.chaos.RelayNode;
 import ccx.hooks.config.Durations;
+import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +59,7 @@ class FailoverIT {
     assertThat(jar).as("the failover run starts the built jar; run it with ./mvnw verify").exists();
     Path record = temp.resolve("hooks.jsonl");
     MockHooksServer integrator =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, false, 0, Duration.ZERO, Optional.of(record), null));
+        MockHooksServer.start(MockHooksOptions.builder().record(record).build());
     List<RelayNode> relays = new ArrayList<>();
     List<ReadinessWatch> watches = new ArrayList<>();
     try (ReplicatedPostgres postgres = ReplicatedPostgres.start(temp, true)) {

@@ -45,9 +45,10 @@ class MockHooksServerTest {
 
   private MockHooksServer start(
       boolean reject, double failRate, Optional<Path> record, PrintStream out) {
-    server =
-        MockHooksServer.start(
-            new MockHooksServer.Options(0, reject, failRate, Duration.ZERO, record, out));
+    MockHooksOptions.Builder options =
+        MockHooksOptions.builder().reject(reject).failRate(failRate).printTo(out);
+    record.ifPresent(options::record);
+    server = MockHooksServer.start(options.build());
     return server;
   }
 

@@ -26,12 +26,12 @@ class OutboxRepositoryTest {
   }
 
   private static NewHook hook(String cluster, String workId) {
-    return new NewHook(
-        Hook.POST_ADD_NODE,
-        workId,
-        cluster,
-        "{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}",
-        "msg_" + workId);
+    return NewHook.of(Hook.POST_ADD_NODE)
+        .clusterId(cluster)
+        .workId(workId)
+        .payload("{\"cluster_id\":\"" + cluster + "\",\"work_id\":\"" + workId + "\"}")
+        .webhookId("msg_" + workId)
+        .build();
   }
 
   private static DeliveryAttempt attempt(Integer status, String error) {

@@ -27,8 +27,12 @@ class OutboxWriterTest {
   }
 
   private static NewHook hook(String cluster, String workId) {
-    return new NewHook(
-        Hook.POST_ADD_NODE, workId, cluster, "{}", "msg_" + workId + "_" + System.nanoTime());
+    return NewHook.of(Hook.POST_ADD_NODE)
+        .clusterId(cluster)
+        .workId(workId)
+        .payload("{}")
+        .webhookId("msg_" + workId + "_" + System.nanoTime())
+        .build();
   }
 
   private int rowsWithWorkId(String workId) {
@@ -80,7 +84,13 @@ class OutboxWriterTest {
         ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> good = new ArrayList<>();
       // jsonb refuses the escaped NUL character: this hook cannot be stored.
-      NewHook bad = new NewHook(Hook.POST_ADD_NODE, "bad", "c1", "{\"x\":\"\\u0000\"}", "msg_bad");
+      NewHook bad =
+          NewHook.of(Hook.POST_ADD_NODE)
+              .clusterId("c1")
+              .workId("bad")
+              .payload("{\"x\":\"\\u0000\"}")
+              .webhookId("msg_bad")
+              .build();
       Future<?> refused = callers.submit(() -> writer.store(bad));
       for (int i = 0; i < 100; i++) {
         String workId = "good" + i;
