@@ -109,17 +109,4 @@ public record DeliverySettings(
   public Duration leaseDuration() {
     return deliveryTimeout.multipliedBy(2).plus(LEASE_MARGIN);
   }
-
-  public DeliverySettings withRetry(Duration initial, Duration max, int attempts) {
-    return new DeliverySettings(
-        deliveryTimeout,
-        drainConcurrency,
-        initial,
-        max,
-        attempts,
-        maxAge,
-        ordering,
-        retention,
-        pollInterval);
-  }
 }

@@ -64,34 +64,6 @@ public record RelayConfig(
     }
   }
 
-  /**
-   * A relay for one machine, as {@code local-server} runs: gRPC and admin HTTP on loopback, no
-   * caller check (only local processes reach it), default limits.
-   */
-  public RelayConfig(
-      HookTarget target,
-      DatabaseUrl database,
-      int grpcPort,
-      int adminPort,
-      PreHookSettings preHooks,
-      DeliverySettings delivery,
-      int databasePoolSize,
-      Optional<TlsSettings> tls) {
-    this(
-        target,
-        database,
-        grpcPort,
-        adminPort,
-        preHooks,
-        delivery,
-        databasePoolSize,
-        tls,
-        Optional.of(InetAddress.getLoopbackAddress()),
-        Optional.of(InetAddress.getLoopbackAddress()),
-        CallerAuth.loopbackOnly(),
-        GrpcLimits.defaults());
-  }
-
   /** Where gRPC listens. */
   public InetSocketAddress grpcAddress() {
     return grpcHost

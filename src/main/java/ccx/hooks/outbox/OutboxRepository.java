@@ -87,16 +87,6 @@ public final class OutboxRepository {
     return leases.rescueExpired();
   }
 
-  /**
-   * Records a successful attempt.
-   *
-   * @return false when the lease was lost (the row was taken over or replayed): nothing changed but
-   *     the attempt's record
-   */
-  public boolean markDelivered(OutboxRow claimed, DeliveryAttempt attempt) {
-    return markDelivered(List.of(new Delivered(claimed, attempt))).get(0);
-  }
-
   /** One successful delivery to record, with the lease it was made under. */
   public record Delivered(OutboxRow claimed, DeliveryAttempt attempt) {}
 

@@ -24,8 +24,4 @@ public record ReplayFilter(
     return new ReplayFilter(
         ids, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
   }
-
-  public static ReplayFilter allFailed() {
-    return ofIds(List.of());
-  }
 }

@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import ccx.hooks.config.DeliverySettings;
-import ccx.hooks.config.PreHookSettings;
-import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.TcpProxy;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.PostAddNodeRequest;
@@ -62,16 +60,11 @@ class DatabaseOutageTest {
     integrator = MockHooksServer.start(MockHooksOptions.builder().record(record).build());
     relay =
         Relay.start(
-            new RelayConfig(
+            TestConfigs.loopbackRelay(
                 new HookTarget(
                     HttpUrl.get(integrator.url()), Optional.empty(), WebhookSigner.none()),
                 TestDatabase.via(direct, proxy.port()),
-                0,
-                0,
-                PreHookSettings.defaults(),
-                DeliverySettings.defaults(),
-                4,
-                Optional.empty()));
+                4));
     channel =
         Grpc.newChannelBuilder("localhost:" + relay.grpcPort(), InsecureChannelCredentials.create())
             .build();

@@ -3,13 +3,12 @@ package ccx.hooks.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ccx.hooks.config.DeliverySettings;
-import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
 import ccx.hooks.testing.CommandResult;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
@@ -46,16 +45,11 @@ class RelayTest {
     integrator = MockHooksServer.start(MockHooksOptions.builder().record(record).build());
     DatabaseUrl database = TestDatabase.createDatabase();
     RelayConfig config =
-        new RelayConfig(
+        TestConfigs.loopbackRelay(
             new HookTarget(
                 HttpUrl.get(integrator.url() + "/hooks"), Optional.empty(), WebhookSigner.none()),
             database,
-            0,
-            0,
-            PreHookSettings.defaults(),
-            DeliverySettings.defaults(),
-            8,
-            Optional.empty());
+            8);
     relay = Relay.start(config);
   }
 

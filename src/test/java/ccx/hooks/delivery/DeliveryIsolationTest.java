@@ -15,6 +15,7 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.testing.OutboxDatabase;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -61,7 +62,7 @@ class DeliveryIsolationTest {
 
   private void startDrainer(HookHttpClient http) {
     DeliverySettings settings =
-        DeliverySettings.defaults().withRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
+        TestConfigs.deliveryWithRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
     drainer =
         new OutboxDrainer(
             outbox,

@@ -14,6 +14,7 @@ import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.outbox.RecordedAttempt;
 import ccx.hooks.outbox.ReplayFilter;
 import ccx.hooks.testing.OutboxDatabase;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -81,8 +82,8 @@ class OutboxDrainerTest {
   }
 
   private static DeliverySettings settings(int maxAttempts) {
-    return DeliverySettings.defaults()
-        .withRetry(Duration.ofSeconds(1), Duration.ofMinutes(10), maxAttempts);
+    return TestConfigs.deliveryWithRetry(
+        Duration.ofSeconds(1), Duration.ofMinutes(10), maxAttempts);
   }
 
   private void store(String cluster, String workId) {

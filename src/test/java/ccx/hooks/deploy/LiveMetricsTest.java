@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.app.Relay;
 import ccx.hooks.cli.Main;
-import ccx.hooks.config.DeliverySettings;
-import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.mockhooks.MockHooksOptions;
 import ccx.hooks.mockhooks.MockHooksServer;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
@@ -54,16 +53,11 @@ class LiveMetricsTest {
   static void start() throws Exception {
     integrator = MockHooksServer.start(MockHooksOptions.quiet(0));
     RelayConfig config =
-        new RelayConfig(
+        TestConfigs.loopbackRelay(
             new HookTarget(
                 HttpUrl.get(integrator.url() + "/hooks"), Optional.empty(), WebhookSigner.none()),
             TestDatabase.createDatabase(),
-            0,
-            0,
-            PreHookSettings.defaults(),
-            DeliverySettings.defaults(),
-            8,
-            Optional.empty());
+            8);
     relay = Relay.start(config);
     PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
     int exit =

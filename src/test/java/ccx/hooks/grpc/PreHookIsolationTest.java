@@ -13,6 +13,7 @@ import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.core.Hook;
 import ccx.hooks.delivery.OutboxDrainer;
 import ccx.hooks.testing.OutboxDatabase;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.v1.PostAddNodeRequest;
 import ccx.hooks.v1.PostDeleteClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
@@ -100,7 +101,7 @@ class PreHookIsolationTest {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     relay(FailurePolicy.ERROR, EndpointBreakers.create(metrics));
     DeliverySettings settings =
-        DeliverySettings.defaults().withRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
+        TestConfigs.deliveryWithRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
     drainer =
         new OutboxDrainer(
             database.outbox(),

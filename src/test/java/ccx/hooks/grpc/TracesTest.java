@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.CallerAuth;
-import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
@@ -14,6 +13,7 @@ import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
+import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
@@ -121,7 +121,7 @@ class TracesTest {
         new OutboxDrainer(
             outbox,
             client(HookTracing.of(otherReplicaSdk)),
-            DeliverySettings.defaults().withRetry(Duration.ofSeconds(1), Duration.ofMinutes(1), 5),
+            TestConfigs.deliveryWithRetry(Duration.ofSeconds(1), Duration.ofMinutes(1), 5),
             "replica-b",
             new SimpleMeterRegistry(),
             RandomGenerator.of("L64X128MixRandom"));

@@ -47,10 +47,9 @@ class BenchQueriesTest {
   void delivered_rows_are_stored_but_no_longer_unfinished() {
     outbox.insertBacklog(20, 2, Hook.POST_ADD_NODE, PAYLOAD);
     List<OutboxRow> heads = outbox.claim("relay-1", 100, Duration.ofSeconds(30));
-    for (OutboxRow row : heads) {
-      outbox.markDelivered(
-          row, new DeliveryAttempt(Instant.now(), Duration.ofMillis(1), 200, null, ""));
-    }
+    DeliveryAttempt ok = new DeliveryAttempt(Instant.now(), Duration.ofMillis(1), 200, null, "");
+    outbox.markDelivered(
+        heads.stream().map(row -> new OutboxRepository.Delivered(row, ok)).toList());
 
     assertThat(outbox.countStored()).isEqualTo(20);
     assertThat(outbox.countUnfinished()).isEqualTo(18);

@@ -34,8 +34,20 @@ class OutboxRepositoryTest {
         .build();
   }
 
+  /** What {@code replay} without --id or a filter puts back: every failed row. */
+  private static final ReplayFilter ALL_FAILED =
+      new ReplayFilter(
+          List.of(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
   private static DeliveryAttempt attempt(Integer status, String error) {
     return new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), status, error, "answer");
+  }
+
+  /** Records a successful attempt; false when the row's lease was lost. */
+  private boolean delivered(OutboxRow claimed) {
+    return outbox
+        .markDelivered(List.of(new OutboxRepository.Delivered(claimed, attempt(200, null))))
+        .get(0);
   }
 
   @Test
@@ -53,7 +65,7 @@ class OutboxRepositoryTest {
   void a_hook_repeated_after_its_delivery_or_failure_stores_nothing_new() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
     List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
-    outbox.markDelivered(claimed.get(0), attempt(200, null));
+    delivered(claimed.get(0));
     outbox.retryOrFail(
         claimed.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(1));
 
@@ -78,7 +90,7 @@ class OutboxRepositoryTest {
     for (String expected : List.of("w1", "w2", "w3")) {
       List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
       assertThat(claimed).extracting(OutboxRow::workId).contains(expected);
-      claimed.forEach(row -> outbox.markDelivered(row, attempt(200, null)));
+      claimed.forEach(this::delivered);
     }
     assertThat(outbox.countByStatus())
         .containsEntry(OutboxStatus.QUEUED, 0L)
@@ -99,7 +111,7 @@ class OutboxRepositoryTest {
     assertThat(outbox.find(old.id()).orElseThrow().status()).isEqualTo(OutboxStatus.QUEUED);
     assertThat(outbox.claim("relay-a", 10, LEASE)).as("the head is still delivering").isEmpty();
 
-    outbox.markDelivered(head, attempt(200, null));
+    delivered(head);
     assertThat(outbox.claim("relay-a", 10, LEASE))
         .extracting(OutboxRow::workId)
         .containsExactly("old");
@@ -109,12 +121,12 @@ class OutboxRepositoryTest {
   void a_delivered_row_replayed_by_id_is_delivered_again() {
     outbox.enqueue(List.of(hook("c1", "w1")));
     OutboxRow first = outbox.claim("relay-a", 10, LEASE).get(0);
-    outbox.markDelivered(first, attempt(200, null));
+    delivered(first);
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(first.id())), false)).isEqualTo(1);
     OutboxRow again = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(again.id()).isEqualTo(first.id());
     assertThat(again.deliveredAt()).isNull();
-    assertThat(outbox.markDelivered(again, attempt(200, null))).isTrue();
+    assertThat(delivered(again)).isTrue();
     assertThat(outbox.attempts(first.id())).hasSize(2);
   }
 
@@ -122,7 +134,7 @@ class OutboxRepositoryTest {
   void retention_deletes_old_delivered_rows_with_their_attempts_and_keeps_replayed_ones() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
     List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
-    claimed.forEach(row -> outbox.markDelivered(row, attempt(200, null)));
+    claimed.forEach(this::delivered);
     outbox.replay(ReplayFilter.ofIds(List.of(claimed.get(1).id())), false);
     clock.advance(Duration.ofDays(8));
 
@@ -139,7 +151,7 @@ class OutboxRepositoryTest {
       hooks.add(hook("c" + i, "v" + i));
     }
     outbox.enqueue(hooks);
-    outbox.claim("relay-a", 200, LEASE).forEach(r -> outbox.markDelivered(r, attempt(200, null)));
+    outbox.claim("relay-a", 200, LEASE).forEach(this::delivered);
     // Two dead tuples a row (the claim's old version, and the row that moved to the delivered
     // partition), counted by the statistics a little later; all of them before the vacuum, or a
     // count arriving after it would read as dead tuples it left.
@@ -242,10 +254,10 @@ class OutboxRepositoryTest {
     assertThat(takeover.get(0).lockedBy()).isEqualTo("relay-b");
 
     // The crashed relay's late result is fenced off; the live relay's counts.
-    assertThat(outbox.markDelivered(first.get(0), attempt(200, null))).isFalse();
+    assertThat(delivered(first.get(0))).isFalse();
     assertThat(outbox.find(first.get(0).id()).orElseThrow().status())
         .isEqualTo(OutboxStatus.DELIVERING);
-    assertThat(outbox.markDelivered(takeover.get(0), attempt(200, null))).isTrue();
+    assertThat(delivered(takeover.get(0))).isTrue();
     assertThat(outbox.find(first.get(0).id()).orElseThrow().status())
         .isEqualTo(OutboxStatus.DELIVERED);
     assertThat(outbox.attempts(first.get(0).id()))
@@ -271,7 +283,7 @@ class OutboxRepositoryTest {
     clock.advance(Duration.ofSeconds(11));
     List<OutboxRow> retry = outbox.claim("relay-a", 10, LEASE);
     assertThat(retry).extracting(OutboxRow::workId).containsExactly("w1");
-    outbox.markDelivered(retry.get(0), attempt(200, null));
+    delivered(retry.get(0));
     assertThat(outbox.claim("relay-a", 10, LEASE))
         .extracting(OutboxRow::workId)
         .containsExactly("w2");
@@ -331,7 +343,7 @@ class OutboxRepositoryTest {
     assertThat(replayed.workId()).isEqualTo("w1");
     assertThat(replayed.attempts()).isEqualTo(1);
     assertThat(replayed.replayedAt()).isNotNull();
-    assertThat(outbox.replay(ReplayFilter.allFailed(), false)).isEqualTo(1);
+    assertThat(outbox.replay(ALL_FAILED, false)).isEqualTo(1);
   }
 
   @Test
@@ -339,7 +351,7 @@ class OutboxRepositoryTest {
     outbox.enqueue(List.of(hook("c1", "w1")));
     OutboxRow stale = outbox.claim("relay-a", 10, LEASE).get(0);
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false)).isEqualTo(1);
-    assertThat(outbox.markDelivered(stale, attempt(200, null))).isFalse();
+    assertThat(delivered(stale)).isFalse();
     assertThat(outbox.claim("relay-b", 10, LEASE)).hasSize(1);
   }
 
@@ -352,12 +364,12 @@ class OutboxRepositoryTest {
     assertThat(current.attempts()).isEqualTo(stale.attempts());
     assertThat(current.lockedBy()).isEqualTo(stale.lockedBy());
 
-    assertThat(outbox.markDelivered(stale, attempt(200, null))).isFalse();
+    assertThat(delivered(stale)).isFalse();
     assertThat(
             outbox.retryOrFail(
                 stale, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 25, Duration.ofHours(72)))
         .isEmpty();
-    assertThat(outbox.markDelivered(current, attempt(200, null))).isTrue();
+    assertThat(delivered(current)).isTrue();
   }
 
   @Test
@@ -388,7 +400,7 @@ class OutboxRepositoryTest {
   void retention_deletes_delivered_rows_only_once_they_are_old_enough() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
     List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE);
-    outbox.markDelivered(rows.get(0), attempt(200, null));
+    delivered(rows.get(0));
     outbox.retryOrFail(
         rows.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
     assertThat(outbox.deleteDelivered(Duration.ofDays(7), 1000)).isZero();
