@@ -65,21 +65,9 @@ public final class GrpcServer {
    * The services this relay serves, for a server built elsewhere (tests use in-process): the hook
    * service behind the caller checks and the limits, reflection behind the caller checks (it
    * describes what the hooks accept, so it is for callers only), and health open to all, so that
-   * load balancers and probes need no credentials.
-   */
-  public static List<ServerServiceDefinition> services(
-      PreHookRelay preHooks,
-      OutboxWriter outbox,
-      HealthStatusManager health,
-      CallerAuth callers,
-      GrpcLimits limits,
-      MeterRegistry metrics) {
-    return services(preHooks, outbox, health, callers, limits, metrics, HookTracing.off());
-  }
-
-  /**
-   * As above, each hook call a span of {@code tracing}: after the caller checks (a caller not let
-   * in opens no span), before the limits (a call refused for load is part of the caller's trace).
+   * load balancers and probes need no credentials. Each hook call is a span of {@code tracing}:
+   * after the caller checks (a caller not let in opens no span), before the limits (a call refused
+   * for load is part of the caller's trace).
    */
   public static List<ServerServiceDefinition> services(
       PreHookRelay preHooks,
@@ -106,22 +94,9 @@ public final class GrpcServer {
   }
 
   /**
-   * Starts serving on {@code address}, calls checked by {@code callers} within {@code limits};
-   * refused calls are counted in {@code metrics}.
+   * Starts serving on {@code address}, calls checked by {@code callers} within {@code limits}, each
+   * hook call a span of {@code tracing}; refused calls are counted in {@code metrics}.
    */
-  public static GrpcServer start(
-      InetSocketAddress address,
-      ServerCredentials credentials,
-      CallerAuth callers,
-      GrpcLimits limits,
-      MeterRegistry metrics,
-      PreHookRelay preHooks,
-      OutboxWriter outbox) {
-    return start(
-        address, credentials, callers, limits, metrics, preHooks, outbox, HookTracing.off());
-  }
-
-  /** As above, each hook call a span of {@code tracing}. */
   public static GrpcServer start(
       InetSocketAddress address,
       ServerCredentials credentials,

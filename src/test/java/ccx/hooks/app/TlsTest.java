@@ -18,6 +18,7 @@ import ccx.hooks.outbox.OutboxWriter;
 import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookSigner;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -84,7 +85,8 @@ class TlsTest {
             GrpcLimits.defaults(),
             new SimpleMeterRegistry(),
             preHooks,
-            new OutboxWriter(outbox));
+            new OutboxWriter(outbox),
+            HookTracing.off());
     log.start();
     ((Logger) LoggerFactory.getLogger(GrpcServer.class)).addAppender(log);
     return server.port();

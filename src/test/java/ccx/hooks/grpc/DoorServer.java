@@ -12,6 +12,7 @@ import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookSigner;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -50,8 +51,23 @@ final class DoorServer implements AutoCloseable {
       ServerCredentials credentials,
       CallerAuth callers,
       GrpcLimits limits) {
-    OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
-    http = HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none()));
+    this(
+        new OutboxRepository(database.dsl(), DatabaseClock.system()),
+        HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none())),
+        credentials,
+        callers,
+        limits,
+        HookTracing.off());
+  }
+
+  private DoorServer(
+      OutboxRepository outbox,
+      HookHttpClient http,
+      ServerCredentials credentials,
+      CallerAuth callers,
+      GrpcLimits limits,
+      HookTracing tracing) {
+    this.http = http;
     PreHookRelay preHooks =
         new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
     writer = new OutboxWriter(outbox);
@@ -63,7 +79,18 @@ final class DoorServer implements AutoCloseable {
             limits,
             metrics,
             preHooks,
-            writer);
+            writer,
+            tracing);
+  }
+
+  /**
+   * A server without TLS whose hook calls are spans of {@code tracing}, sending pre-hooks with
+   * {@code http} (closed with the server) and storing post-hooks in {@code outbox}.
+   */
+  static DoorServer traced(
+      OutboxRepository outbox, HookHttpClient http, CallerAuth callers, HookTracing tracing) {
+    return new DoorServer(
+        outbox, http, InsecureServerCredentials.create(), callers, GrpcLimits.defaults(), tracing);
   }
 
   /** A server without TLS, as on a trusted network. */
@@ -81,6 +108,11 @@ final class DoorServer implements AutoCloseable {
 
   int port() {
     return server.port();
+  }
+
+  /** The server itself, for what a relay does to it: readiness, stopping. */
+  GrpcServer grpc() {
+    return server;
   }
 
   /** A plaintext channel sending {@code authorization: Bearer <token>}, or nothing when null. */

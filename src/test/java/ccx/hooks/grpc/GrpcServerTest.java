@@ -6,10 +6,6 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
-import ccx.hooks.config.PreHookSettings;
-import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.outbox.OutboxWriter;
-import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
@@ -21,17 +17,11 @@ import ccx.hooks.v1.PreAddNodeResponse;
 import ccx.hooks.v1.PreCreateClusterResponse;
 import ccx.hooks.v1.PreDeleteClusterResponse;
 import ccx.hooks.v1.PreRemoveNodeResponse;
-import ccx.hooks.wire.HookHttpClient;
-import ccx.hooks.wire.HookTarget;
-import ccx.hooks.wire.WebhookSigner;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -41,14 +31,10 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,8 +56,7 @@ class GrpcServerTest {
 
   @RegisterExtension static final OutboxDatabase database = new OutboxDatabase();
   private static MockWebServer integrator;
-  private static OutboxRepository outbox;
-  private static PreHookRelay preHooks;
+  private static DoorServer door;
   private static GrpcServer server;
   private static ManagedChannel channel;
 
@@ -80,38 +65,21 @@ class GrpcServerTest {
     integrator = new MockWebServer();
     integrator.setDispatcher(new IntegratorThatApproves());
     integrator.start();
-    outbox = database.outbox();
-    HookHttpClient http =
-        HookHttpClient.create(
-            new HookTarget(integrator.url("/"), Optional.empty(), WebhookSigner.none()));
-    preHooks =
-        new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry());
-    server = serverOnAFreePort();
-    channel = channelTo(server);
+    door = serverOnAFreePort();
+    server = door.grpc();
+    channel = door.channel(null);
   }
 
   @AfterAll
   static void stopServer() throws InterruptedException {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.stop(Duration.ofSeconds(5));
+    door.close();
     integrator.close();
   }
 
-  /** A server on the class's pre-hook relay and outbox, on a free loopback port. */
-  private static GrpcServer serverOnAFreePort() {
-    return GrpcServer.start(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-        InsecureServerCredentials.create(),
-        CallerAuth.loopbackOnly(),
-        GrpcLimits.defaults(),
-        new SimpleMeterRegistry(),
-        preHooks,
-        new OutboxWriter(outbox));
-  }
-
-  private static ManagedChannel channelTo(GrpcServer server) {
-    return Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
-        .build();
+  /** A server on the class's database and integrator, on a free loopback port. */
+  private static DoorServer serverOnAFreePort() {
+    return DoorServer.plaintext(
+        database.database(), integrator.url("/"), CallerAuth.loopbackOnly(), GrpcLimits.defaults());
   }
 
   /** Approves every approval hook and names a work_id for every pre-hook, by path. */
@@ -246,15 +214,14 @@ class GrpcServerTest {
 
   @Test
   void a_stopped_server_takes_no_more_calls() throws InterruptedException {
-    GrpcServer stopped = serverOnAFreePort();
-    ManagedChannel toStopped = channelTo(stopped);
-    try {
+    try (DoorServer stopped = serverOnAFreePort()) {
+      ManagedChannel toStopped = stopped.channel(null);
       HealthGrpc.HealthBlockingStub health =
           HealthGrpc.newBlockingStub(toStopped).withDeadlineAfter(10, TimeUnit.SECONDS);
       assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
           .isEqualTo(ServingStatus.SERVING);
 
-      stopped.stop(Duration.ofSeconds(5));
+      stopped.grpc().stop(Duration.ofSeconds(5));
 
       StatusRuntimeException e =
           catchThrowableOfType(
@@ -266,8 +233,6 @@ class GrpcServerTest {
       assertThat(e).as("the RPC's error").isNotNull();
       assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(OutboxTable.rows(database)).isEmpty();
-    } finally {
-      toStopped.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

@@ -11,6 +11,7 @@ import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
+import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookSigner;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -52,7 +53,8 @@ final class InProcessRelay implements AutoCloseable {
             new HealthStatusManager(),
             CallerAuth.loopbackOnly(),
             GrpcLimits.defaults(),
-            new SimpleMeterRegistry())
+            new SimpleMeterRegistry(),
+            HookTracing.off())
         .forEach(builder::addService);
     try {
       server = builder.build().start();

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.CallerAuth;
-import ccx.hooks.config.GrpcLimits;
-import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.outbox.OutboxWriter;
-import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
@@ -22,9 +18,6 @@ import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookSigner;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -42,8 +35,6 @@ import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -86,8 +77,7 @@ class TracesTest {
   private MockWebServer integrator;
   private OpenTelemetrySdk relaySdk;
   private OpenTelemetrySdk otherReplicaSdk;
-  private OutboxWriter writer;
-  private GrpcServer server;
+  private DoorServer relay;
   private ManagedChannel channel;
   private OutboxDrainer otherReplica;
 
@@ -101,21 +91,8 @@ class TracesTest {
     integrator.start();
     relaySdk = sdk(relaySpans);
     otherReplicaSdk = sdk(otherReplicaSpans);
-    HookHttpClient http = client(HookTracing.of(relaySdk));
-    writer = new OutboxWriter(outbox);
-    server =
-        GrpcServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            InsecureServerCredentials.create(),
-            CallerAuth.loopbackOnly(),
-            GrpcLimits.defaults(),
-            new SimpleMeterRegistry(),
-            new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry()),
-            writer,
-            HookTracing.of(relaySdk));
-    channel =
-        Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
-            .build();
+    relay = relay(CallerAuth.loopbackOnly());
+    channel = relay.channel(null);
     // Post-hooks are delivered by another replica, with spans of its own, as in production.
     otherReplica =
         new OutboxDrainer(
@@ -129,9 +106,7 @@ class TracesTest {
 
   @AfterAll
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.stop(Duration.ofSeconds(5));
-    writer.close();
+    relay.close();
     otherReplica.close();
     integrator.close();
     relaySdk.close();
@@ -156,6 +131,12 @@ class TracesTest {
                 .build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
+  }
+
+  /** The relay's gRPC layer, its hook calls and pre-hooks traced by the relay's SDK. */
+  private DoorServer relay(CallerAuth callers) {
+    HookTracing tracing = HookTracing.of(relaySdk);
+    return DoorServer.traced(outbox, client(tracing), callers, tracing);
   }
 
   private HookHttpClient client(HookTracing tracing) {
@@ -369,24 +350,8 @@ class TracesTest {
   @Test
   void a_caller_refused_at_the_door_opens_no_span_and_an_admitted_one_does() throws Exception {
     String token = "caller-token-0123456789abcdef";
-    GrpcServer door =
-        GrpcServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            InsecureServerCredentials.create(),
-            new CallerAuth(List.of(token), List.of(), false),
-            GrpcLimits.defaults(),
-            new SimpleMeterRegistry(),
-            new PreHookRelay(
-                client(HookTracing.of(relaySdk)),
-                PreHookSettings.defaults(),
-                outbox,
-                new SimpleMeterRegistry()),
-            writer,
-            HookTracing.of(relaySdk));
-    ManagedChannel doorChannel =
-        Grpc.newChannelBuilder("localhost:" + door.port(), InsecureChannelCredentials.create())
-            .build();
-    try {
+    try (DoorServer door = relay(new CallerAuth(List.of(token), List.of(), false))) {
+      ManagedChannel doorChannel = door.channel(null);
       CallerTrace stranger = CallerTrace.random();
       Metadata strangerHeaders = new Metadata();
       strangerHeaders.put(
@@ -419,9 +384,6 @@ class TracesTest {
                   span.getAttributes()
                       .forEach(
                           (key, value) -> assertThat(String.valueOf(value)).doesNotContain(token)));
-    } finally {
-      doorChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      door.stop(Duration.ofSeconds(5));
     }
   }
 

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.DeliverySettings;
-import ccx.hooks.config.GrpcLimits;
-import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.db.Database;
 import ccx.hooks.delivery.OutboxDrainer;
 import ccx.hooks.outbox.DatabaseClock;
 import ccx.hooks.outbox.OutboxRepository;
-import ccx.hooks.outbox.OutboxWriter;
-import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
@@ -20,17 +16,11 @@ import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.HookTracing;
 import ccx.hooks.wire.WebhookSigner;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,8 +50,7 @@ class TracesWithExportOffTest {
   private Database database;
   private MockWebServer integrator;
   private HookTracing tracing;
-  private OutboxWriter writer;
-  private GrpcServer server;
+  private DoorServer relay;
   private ManagedChannel channel;
   private OutboxDrainer drainer;
 
@@ -89,20 +78,8 @@ class TracesWithExportOffTest {
             new HookTarget(integrator.url("/"), Optional.empty(), WebhookSigner.none()),
             EndpointBreakers.create(new SimpleMeterRegistry()),
             tracing);
-    writer = new OutboxWriter(outbox);
-    server =
-        GrpcServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            InsecureServerCredentials.create(),
-            CallerAuth.loopbackOnly(),
-            GrpcLimits.defaults(),
-            new SimpleMeterRegistry(),
-            new PreHookRelay(http, PreHookSettings.defaults(), outbox, new SimpleMeterRegistry()),
-            writer,
-            tracing);
-    channel =
-        Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
-            .build();
+    relay = DoorServer.traced(outbox, http, CallerAuth.loopbackOnly(), tracing);
+    channel = relay.channel(null);
     drainer =
         new OutboxDrainer(
             outbox,
@@ -115,10 +92,8 @@ class TracesWithExportOffTest {
 
   @AfterAll
   void stop() throws Exception {
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    server.stop(Duration.ofSeconds(5));
-    writer.close();
     drainer.close();
+    relay.close();
     integrator.close();
     tracing.close();
     database.close();
