@@ -17,20 +17,12 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /** What the CLI, the metrics and the drainer's timer read. None of it takes a lock. */
-final class OutboxReads {
+record OutboxReads(DSLContext dsl, DatabaseClock clock) {
   private static final List<Field<String>> UNFINISHED =
       List.of(
           DSL.inline(OutboxStatus.QUEUED.column()),
           DSL.inline(OutboxStatus.PENDING.column()),
           DSL.inline(OutboxStatus.DELIVERING.column()));
-
-  private final DSLContext dsl;
-  private final DatabaseClock clock;
-
-  OutboxReads(DSLContext dsl, DatabaseClock clock) {
-    this.dsl = dsl;
-    this.clock = clock;
-  }
 
   List<OutboxRow> list(ListFilter filter) {
     Condition which = DSL.noCondition();

@@ -11,18 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Claimed rows that no attempt could ever deliver: each fails alone, with its reason. */
-final class PoisonRows {
+record PoisonRows(DSLContext dsl, DatabaseClock clock) {
   private static final Logger log = LoggerFactory.getLogger(PoisonRows.class);
   private static final Field<String> DELIVERING = DSL.inline(OutboxStatus.DELIVERING.column());
   private static final Field<String> FAILED = DSL.inline(OutboxStatus.FAILED.column());
-
-  private final DSLContext dsl;
-  private final DatabaseClock clock;
-
-  PoisonRows(DSLContext dsl, DatabaseClock clock) {
-    this.dsl = dsl;
-    this.clock = clock;
-  }
 
   /**
    * A claimed row the relay cannot deliver for a reason of its own (a hook it does not know, e.g.

@@ -14,15 +14,7 @@ import org.jooq.impl.DSL;
  * into its cluster's order: it is queued, and becomes the head at once when its cluster has none,
  * earliest id first, so an old row replayed goes before the newer rows still waiting.
  */
-final class Replays {
-  private final DSLContext dsl;
-  private final DatabaseClock clock;
-
-  Replays(DSLContext dsl, DatabaseClock clock) {
-    this.dsl = dsl;
-    this.clock = clock;
-  }
-
+record Replays(DSLContext dsl, DatabaseClock clock) {
   int replay(ReplayFilter filter, boolean dryRun) {
     Condition which = condition(filter);
     if (dryRun) {

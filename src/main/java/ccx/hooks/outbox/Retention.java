@@ -10,15 +10,7 @@ import org.jooq.impl.DSL;
  * Housekeeping that keeps the outbox's cost flat: deleting delivered rows past the retention, and
  * vacuuming the active partition before dead tuples pile up in the claim index.
  */
-final class Retention {
-  private final DSLContext dsl;
-  private final DatabaseClock clock;
-
-  Retention(DSLContext dsl, DatabaseClock clock) {
-    this.dsl = dsl;
-    this.clock = clock;
-  }
-
+record Retention(DSLContext dsl, DatabaseClock clock) {
   /**
    * Deletes up to {@code batch} rows delivered more than {@code retention} ago, with their
    * attempts. The delete checks the status again: a row replayed since it was picked is kept.
