@@ -42,14 +42,14 @@ final class BenchCommand implements Callable<Integer> {
       names = "--duration",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      description = "Measured time of each phase (after a warm-up). Default: ${DEFAULT-VALUE}.")
+      description = "Measured time of each phase (after a warm-up).")
   Duration duration;
 
   @Option(
       names = "--drain-rows",
       paramLabel = "N",
       defaultValue = "50000",
-      description = "The backlog the drain scenario delivers. Default: ${DEFAULT-VALUE}.")
+      description = "The backlog the drain scenario delivers.")
   int drainRows;
 
   @Option(
@@ -57,20 +57,15 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "LIST",
       split = ",",
       defaultValue = "prehook,ingest,drain,e2e",
-      description = {
-        "Scenarios to run, comma-separated: prehook, ingest, drain, e2e, backlog.",
-        "Env: CCX_HOOK_SCENARIOS. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Scenarios to run, comma-separated: prehook, ingest, drain, e2e, backlog.")
   List<Scenario> scenarios;
 
   @Option(
       names = "--backlog-rows",
       paramLabel = "N",
       defaultValue = "1000000",
-      description = {
-        "Rows the backlog scenario loads into the outbox (over 10,000 clusters) and drains.",
-        "Env: CCX_HOOK_BACKLOG_ROWS. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "Rows the backlog scenario loads into the outbox (over 10,000 clusters) and drains.")
   int backlogRows;
 
   @Option(
@@ -80,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
       description = {
         "With backlog: one more cluster of N rows whose head waits out a one-hour backoff,",
         "loaded beside the backlog. Its rows are not delivered; the rate of the others is",
-        "what a stuck cluster costs them. Env: CCX_HOOK_STUCK_ROWS. Default: ${DEFAULT-VALUE}."
+        "what a stuck cluster costs them."
       })
   int stuckRows;
 
@@ -100,17 +95,14 @@ final class BenchCommand implements Callable<Integer> {
       names = "--relays",
       paramLabel = "N",
       defaultValue = "1",
-      description = {
-        "Draining relays sharing the one database in the drain and backlog scenarios.",
-        "Env: CCX_HOOK_RELAYS. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Draining relays sharing the one database in the drain and backlog scenarios.")
   int relays;
 
   @Option(
       names = "--e2e-rate",
       paramLabel = "N",
       defaultValue = "1000",
-      description = "Post-hooks per second offered in the e2e phase. Default: ${DEFAULT-VALUE}.")
+      description = "Post-hooks per second offered in the e2e phase.")
   int e2eRate;
 
   @Option(names = "--json", description = "Print the results as one JSON object, as the last line.")
@@ -131,23 +123,24 @@ final class BenchCommand implements Callable<Integer> {
       names = "--relay-jvm-options",
       paramLabel = "OPTIONS",
       defaultValue = "-Xmx256m",
-      description =
-          "JVM options of the relay under test, space-separated. Default: ${DEFAULT-VALUE}.")
+      description = "JVM options of the relay under test, space-separated.")
   String relayJvmOptions;
 
   @Option(
       names = "--work-dir",
       paramLabel = "DIR",
       defaultValue = "target/bench",
-      description = "Where the relays' log goes. Default: ${DEFAULT-VALUE}.")
+      description = "Where the relays' log goes.")
   Path workDir;
 
   @Option(
       names = "--relay-options",
       paramLabel = "OPTIONS",
       defaultValue = "",
-      description =
-          "Options of serve for the draining relays, space-separated (e.g. \"--drain-concurrency 32\"). Default: none.")
+      description = {
+        "Options of serve for the draining relays, space-separated (e.g. \"--drain-concurrency 32\").",
+        "Default: none."
+      })
   String relayOptions;
 
   @Spec CommandSpec spec;

@@ -10,8 +10,7 @@ final class DatabaseOption {
       paramLabel = "URL",
       description = {
         "PostgreSQL holding the outbox: postgres://user:password@host:5432/db or jdbc:postgresql://host:5432/db.",
-        "Several hosts (h1:5432,h2:5432) connect to whichever is the primary.",
-        "Env: CCX_HOOK_DATABASE_URL."
+        "Several hosts (h1:5432,h2:5432) connect to whichever is the primary."
       })
   String url;
 

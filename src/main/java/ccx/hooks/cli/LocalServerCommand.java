@@ -44,14 +44,10 @@ final class LocalServerCommand implements Callable<Integer> {
       names = "--data-dir",
       paramLabel = "DIR",
       defaultValue = ".ccx-hook-service",
-      description = {
-        "Where the embedded PostgreSQL keeps its data.",
-        "Env: CCX_HOOK_DATA_DIR. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Where the embedded PostgreSQL keeps its data.")
   Path dataDir;
 
   @Mixin DatabaseOption database;
-  @Mixin PoolSizeOption pool;
   @Mixin RelayOptions options;
   @Spec CommandSpec spec;
 
@@ -86,7 +82,7 @@ final class LocalServerCommand implements Callable<Integer> {
       // One machine: only its own processes reach loopback, so no caller check is needed (a
       // --client-token given is still checked).
       Optional<InetAddress> loopback = Optional.of(InetAddress.getLoopbackAddress());
-      RelayConfig config = options.toConfig(hookUrl, db, pool.poolSize, loopback, loopback, true);
+      RelayConfig config = options.toConfig(hookUrl, db, loopback, loopback, true);
       Relay relay = Relay.start(config);
       parts.add(0, relay);
       Shutdown.onSignal(parts.toArray(AutoCloseable[]::new));

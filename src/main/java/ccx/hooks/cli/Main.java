@@ -58,6 +58,7 @@ public final class Main implements Runnable {
       Map<String, String> environment, PrintStream out, PrintStream err) {
     CommandLine cli = new CommandLine(new Main());
     cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    cli.setHelpFactory(OptionHelp::new);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.registerConverter(Duration.class, Durations::parse);
     cli.registerConverter(Hook.class, Main::parseHook);

@@ -24,54 +24,41 @@ final class MockHooksCommand implements Callable<Integer> {
       names = "--port",
       paramLabel = "PORT",
       defaultValue = "8080",
-      description = {"Port to listen on.", "Env: CCX_HOOK_PORT. Default: ${DEFAULT-VALUE}."})
+      description = "Port to listen on.")
   int port;
 
   @Option(
       names = "--reject",
-      description = {
-        "Answer create-cluster and add-node with approved=false.",
-        "Env: CCX_HOOK_REJECT."
-      })
+      description = "Answer create-cluster and add-node with approved=false.")
   boolean reject;
 
   @Option(
       names = "--fail-rate",
       paramLabel = "RATE",
       defaultValue = "0",
-      description = {
-        "Share of requests answered 503, from 0 to 1 (e.g. 0.3).",
-        "Env: CCX_HOOK_FAIL_RATE. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Share of requests answered 503, from 0 to 1 (e.g. 0.3).")
   double failRate;
 
   @Option(
       names = "--delay",
       paramLabel = "DURATION",
       defaultValue = "0ms",
-      description = {
-        "Wait before each answer (e.g. 200ms).",
-        "Env: CCX_HOOK_DELAY. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Wait before each answer (e.g. 200ms).")
   Duration delay;
 
   @Option(
       names = "--slow-rate",
       paramLabel = "RATE",
       defaultValue = "1",
-      description = {
-        "Share of requests that wait --delay, from 0 to 1 (e.g. 0.1: one in ten answers slowly).",
-        "Env: CCX_HOOK_SLOW_RATE. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "Share of requests that wait --delay, from 0 to 1 (e.g. 0.1: one in ten answers slowly).")
   double slowRate;
 
   @Option(
       names = "--record",
       paramLabel = "FILE",
-      description = {
-        "Append every hook received to FILE as a JSON line (time, path, headers, body, status).",
-        "Env: CCX_HOOK_RECORD."
-      })
+      description =
+          "Append every hook received to FILE as a JSON line (time, path, headers, body, status).")
   Path record;
 
   @Option(names = "--quiet", description = "Do not print the hooks.")

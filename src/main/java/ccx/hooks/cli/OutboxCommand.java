@@ -54,7 +54,7 @@ final class OutboxCommand implements Runnable {
         names = "--limit",
         paramLabel = "N",
         defaultValue = "50",
-        description = "At most N rows. Default: ${DEFAULT-VALUE}.")
+        description = "At most N rows.")
     int limit;
 
     @Option(names = "--json", description = "Print a JSON array instead of a table.")

@@ -8,6 +8,7 @@ import ccx.hooks.config.Ordering;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.config.RelayConfig;
 import ccx.hooks.config.TlsSettings;
+import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
@@ -19,140 +20,116 @@ import okhttp3.HttpUrl;
 import picocli.CommandLine.Option;
 
 /**
- * The options that tune a running relay, shared by {@code serve} and {@code local-server}. About
- * 300 lines because each of its twenty-odd options carries its help text and environment variable
- * where picocli wants them; splitting them would scatter one command's options over files.
+ * The options that tune a running relay, shared by {@code serve} and {@code local-server}, and
+ * {@link #toConfig} that maps them onto {@link RelayConfig}. Each default is a constant of the
+ * config record the option fills (only the log format's is written here); {@link OptionHelp} ends
+ * each option's help with its variable and that default.
+ *
+ * <p>Over 250 lines (about 270) on purpose: 25 options, each declared with its help where picocli
+ * reads it. Split by config record, serve's options would be spread over six files and the mapping
+ * over as many; here one file is the whole list that the README's configuration table mirrors.
  */
 final class RelayOptions {
   @Option(
       names = "--grpc-port",
       paramLabel = "PORT",
       defaultValue = "" + RelayConfig.DEFAULT_GRPC_PORT,
-      description = {
-        "Port of the gRPC server (0 picks a free one).",
-        "Env: CCX_HOOK_GRPC_PORT. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Port of the gRPC server (0 picks a free one).")
   int grpcPort;
 
   @Option(
       names = "--admin-port",
       paramLabel = "PORT",
       defaultValue = "" + RelayConfig.DEFAULT_ADMIN_PORT,
-      description = {
-        "Port of /healthz, /readyz and /metrics (0 picks a free one).",
-        "Env: CCX_HOOK_ADMIN_PORT. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Port of /healthz, /readyz and /metrics (0 picks a free one).")
   int adminPort;
+
+  @Option(
+      names = "--database-pool-size",
+      paramLabel = "N",
+      defaultValue = "" + Database.DEFAULT_POOL_SIZE,
+      description = "Database connections this relay may hold.")
+  int databasePoolSize;
 
   @Option(
       names = "--pre-hook-timeout",
       paramLabel = "DURATION",
       defaultValue = PreHookSettings.TIMEOUT_TEXT,
-      description = {
-        "Longest wait for the integrator's answer to a pre-hook; shortened to the caller's gRPC deadline.",
-        "Env: CCX_HOOK_PRE_HOOK_TIMEOUT. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "Longest wait for the integrator's answer to a pre-hook; shortened to the caller's gRPC deadline.")
   Duration preHookTimeout;
 
   @Option(
       names = "--pre-hook-failure",
       paramLabel = "POLICY",
       defaultValue = PreHookSettings.FAILURE_POLICY_TEXT,
-      description = {
-        "What create-cluster and add-node answer when the integrator gives no usable answer:"
-            + " error (gRPC UNAVAILABLE), reject (approved=false) or approve.",
-        "Env: CCX_HOOK_PRE_HOOK_FAILURE. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "What create-cluster and add-node answer when the integrator gives no usable answer:"
+              + " error (gRPC UNAVAILABLE), reject (approved=false) or approve.")
   FailurePolicy preHookFailure;
 
   @Option(
       names = "--delivery-timeout",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.DELIVERY_TIMEOUT_TEXT,
-      description = {
-        "Longest wait for the integrator's answer to one delivery attempt.",
-        "Env: CCX_HOOK_DELIVERY_TIMEOUT. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Longest wait for the integrator's answer to one delivery attempt.")
   Duration deliveryTimeout;
 
   @Option(
       names = "--drain-concurrency",
       paramLabel = "N",
       defaultValue = "" + DeliverySettings.DEFAULT_DRAIN_CONCURRENCY,
-      description = {
-        "Deliveries in flight at once, per relay.",
-        "Env: CCX_HOOK_DRAIN_CONCURRENCY. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Deliveries in flight at once, per relay.")
   int drainConcurrency;
 
   @Option(
       names = "--retry-initial",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.RETRY_INITIAL_TEXT,
-      description = {
-        "Wait after the first failed attempt; doubles with each attempt, with jitter.",
-        "Env: CCX_HOOK_RETRY_INITIAL. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Wait after the first failed attempt; doubles with each attempt, with jitter.")
   Duration retryInitial;
 
   @Option(
       names = "--retry-max",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.RETRY_MAX_TEXT,
-      description = {
-        "Longest wait between two attempts.",
-        "Env: CCX_HOOK_RETRY_MAX. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Longest wait between two attempts.")
   Duration retryMax;
 
   @Option(
       names = "--max-attempts",
       paramLabel = "N",
       defaultValue = "" + DeliverySettings.DEFAULT_MAX_ATTEMPTS,
-      description = {
-        "Attempts after which a hook is marked failed (until replayed).",
-        "Env: CCX_HOOK_MAX_ATTEMPTS. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Attempts after which a hook is marked failed (until replayed).")
   int maxAttempts;
 
   @Option(
       names = "--max-age",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.MAX_AGE_TEXT,
-      description = {
-        "Age after which a hook that fails again is marked failed.",
-        "Env: CCX_HOOK_MAX_AGE. Default: ${DEFAULT-VALUE}."
-      })
+      description = "Age after which a hook that fails again is marked failed.")
   Duration maxAge;
 
   @Option(
       names = "--ordering",
       paramLabel = "MODE",
       defaultValue = DeliverySettings.ORDERING_TEXT,
-      description = {
-        "cluster: each cluster's hooks are delivered in the order stored; none: no ordering.",
-        "Env: CCX_HOOK_ORDERING. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "cluster: each cluster's hooks are delivered in the order stored; none: no ordering.")
   Ordering ordering;
 
   @Option(
       names = "--retention",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.RETENTION_TEXT,
-      description = {
-        "How long delivered hooks are kept; failed hooks are kept until replayed.",
-        "Env: CCX_HOOK_RETENTION. Default: ${DEFAULT-VALUE}."
-      })
+      description = "How long delivered hooks are kept; failed hooks are kept until replayed.")
   Duration retention;
 
   @Option(
       names = "--poll-interval",
       paramLabel = "DURATION",
       defaultValue = DeliverySettings.POLL_INTERVAL_TEXT,
-      description = {
-        "How often the outbox is read without a notification.",
-        "Env: CCX_HOOK_POLL_INTERVAL. Default: ${DEFAULT-VALUE}."
-      })
+      description = "How often the outbox is read without a notification.")
   Duration pollInterval;
 
   @Option(
@@ -160,17 +137,14 @@ final class RelayOptions {
       paramLabel = "SECRETS",
       description = {
         "Standard Webhooks signing secrets (whsec_...), several separated by spaces for rotation; each signs every hook.",
-        "Env: CCX_HOOK_SIGNING_SECRET. Default: none (no webhook-signature header)."
+        "Default: none (no webhook-signature header)."
       })
   String signingSecret;
 
   @Option(
       names = "--hook-token",
       paramLabel = "TOKEN",
-      description = {
-        "Sent to the integrator as Authorization: Bearer TOKEN.",
-        "Env: CCX_HOOK_HOOK_TOKEN. Default: none."
-      })
+      description = {"Sent to the integrator as Authorization: Bearer TOKEN.", "Default: none."})
   String hookToken;
 
   @Option(
@@ -178,7 +152,7 @@ final class RelayOptions {
       paramLabel = "FILE",
       description = {
         "PEM CA certificates that an https:// integrator must be signed by, instead of the system trust store.",
-        "Env: CCX_HOOK_HOOK_CA. Default: the system trust store."
+        "Default: the system trust store."
       })
   Path hookCa;
 
@@ -187,14 +161,14 @@ final class RelayOptions {
       paramLabel = "FILE",
       description = {
         "Serve gRPC over TLS with this PEM certificate chain (needs --tls-key).",
-        "Env: CCX_HOOK_TLS_CERT. Default: plaintext."
+        "Default: plaintext."
       })
   Path tlsCert;
 
   @Option(
       names = "--tls-key",
       paramLabel = "FILE",
-      description = {"The PKCS#8 PEM private key of --tls-cert.", "Env: CCX_HOOK_TLS_KEY."})
+      description = "The PKCS#8 PEM private key of --tls-cert.")
   Path tlsKey;
 
   @Option(
@@ -202,7 +176,7 @@ final class RelayOptions {
       paramLabel = "FILE",
       description = {
         "Mutual TLS: require a client certificate signed by one of these PEM CAs (needs --tls-cert).",
-        "Env: CCX_HOOK_TLS_CLIENT_CA. Default: no client certificate required."
+        "Default: no client certificate required."
       })
   Path tlsClientCa;
 
@@ -212,7 +186,7 @@ final class RelayOptions {
       description = {
         "Bearer tokens a caller must send as gRPC metadata 'authorization: Bearer TOKEN';"
             + " several separated by spaces while one is rotated. At least 16 characters each.",
-        "Env: CCX_HOOK_CLIENT_TOKEN. Default: none."
+        "Default: none."
       })
   String clientToken;
 
@@ -222,7 +196,7 @@ final class RelayOptions {
       description = {
         "Mutual TLS: a client certificate must also carry one of these names (DNS SAN or CN),"
             + " comma-separated; needs --tls-client-ca.",
-        "Env: CCX_HOOK_TLS_CLIENT_NAMES. Default: none."
+        "Default: none."
       })
   String tlsClientNames;
 
@@ -232,7 +206,7 @@ final class RelayOptions {
       defaultValue = "" + GrpcLimits.DEFAULT_MAX_REQUEST_BYTES,
       description = {
         "Largest gRPC request accepted; larger ones are refused (RESOURCE_EXHAUSTED).",
-        "Env: CCX_HOOK_MAX_REQUEST_BYTES. Default: ${DEFAULT-VALUE} (1 MiB)."
+        "Default: ${DEFAULT-VALUE} (1 MiB)."
       })
   int maxRequestBytes;
 
@@ -240,31 +214,24 @@ final class RelayOptions {
       names = "--max-concurrent-calls",
       paramLabel = "N",
       defaultValue = "" + GrpcLimits.DEFAULT_MAX_CONCURRENT_CALLS,
-      description = {
-        "Hook calls in flight at once; beyond it calls are refused (RESOURCE_EXHAUSTED), not queued.",
-        "Env: CCX_HOOK_MAX_CONCURRENT_CALLS. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "Hook calls in flight at once; beyond it calls are refused (RESOURCE_EXHAUSTED), not queued.")
   int maxConcurrentCalls;
 
   @Option(
       names = "--max-pre-hooks-in-flight",
       paramLabel = "N",
       defaultValue = "" + GrpcLimits.DEFAULT_MAX_PRE_HOOKS_IN_FLIGHT,
-      description = {
-        "Pre-hook calls (each an open request to the integrator) in flight at once; beyond it"
-            + " they are refused (RESOURCE_EXHAUSTED).",
-        "Env: CCX_HOOK_MAX_PRE_HOOKS_IN_FLIGHT. Default: ${DEFAULT-VALUE}."
-      })
+      description =
+          "Pre-hook calls (each an open request to the integrator) in flight at once; beyond it"
+              + " they are refused (RESOURCE_EXHAUSTED).")
   int maxPreHooksInFlight;
 
   @Option(
       names = "--log-format",
       paramLabel = "FORMAT",
       defaultValue = "text",
-      description = {
-        "text, or json for one JSON object per line.",
-        "Env: CCX_HOOK_LOG_FORMAT. Default: ${DEFAULT-VALUE}."
-      })
+      description = "text, or json for one JSON object per line.")
   Logging.Format logFormat;
 
   /**
@@ -275,7 +242,6 @@ final class RelayOptions {
   RelayConfig toConfig(
       HttpUrl hookUrl,
       DatabaseUrl database,
-      int poolSize,
       Optional<InetAddress> grpcHost,
       Optional<InetAddress> adminHost,
       boolean allowUnauthenticated) {
@@ -302,7 +268,7 @@ final class RelayOptions {
             ordering,
             retention,
             pollInterval),
-        poolSize,
+        databasePoolSize,
         TlsSettings.of(tlsCert, tlsKey, tlsClientCa),
         grpcHost,
         adminHost,

@@ -23,10 +23,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--hook-url",
       paramLabel = "URL",
-      description = {
-        "The integrator's base URL; hooks are POSTed to URL/<hook>, e.g. URL/pre-add-node.",
-        "Env: CCX_HOOK_HOOK_URL."
-      })
+      description =
+          "The integrator's base URL; hooks are POSTed to URL/<hook>, e.g. URL/pre-add-node.")
   String hookUrl;
 
   @Option(
@@ -34,7 +32,7 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "HOST",
       description = {
         "Interface (name or address) the gRPC server listens on.",
-        "Env: CCX_HOOK_GRPC_HOST. Default: all interfaces."
+        "Default: all interfaces."
       })
   String grpcHost;
 
@@ -43,8 +41,7 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "HOST",
       description = {
         "Interface (name or address) /healthz, /readyz and /metrics listen on.",
-        "Env: CCX_HOOK_ADMIN_HOST. Default: all interfaces (probes and Prometheus reach the pod's"
-            + " address)."
+        "Default: all interfaces (probes and Prometheus reach the pod's" + " address)."
       })
   String adminHost;
 
@@ -53,13 +50,11 @@ final class ServeCommand implements Callable<Integer> {
       description = {
         "Start without --client-token or --tls-client-names: anyone who reaches the gRPC port can"
             + " make the relay send signed hooks. Only behind a network that admits CCX alone.",
-        "Env: CCX_HOOK_ALLOW_UNAUTHENTICATED. Default: refuse to start without caller"
-            + " authentication."
+        "Default: refuse to start without caller" + " authentication."
       })
   boolean allowUnauthenticated;
 
   @Mixin DatabaseOption database;
-  @Mixin PoolSizeOption pool;
   @Mixin RelayOptions options;
 
   @Override
@@ -72,7 +67,6 @@ final class ServeCommand implements Callable<Integer> {
         options.toConfig(
             HookTarget.parseUrl(hookUrl),
             database.parse(),
-            pool.poolSize,
             RelayConfig.host("--grpc-host", grpcHost),
             RelayConfig.host("--admin-host", adminHost),
             allowUnauthenticated);

@@ -61,17 +61,14 @@ final class TestClientCommand implements Callable<Integer> {
       names = "--target",
       paramLabel = "HOST:PORT",
       defaultValue = "localhost:50051",
-      description = {
-        "The relay's gRPC address.",
-        "Env: CCX_HOOK_TARGET. Default: ${DEFAULT-VALUE}."
-      })
+      description = "The relay's gRPC address.")
   String target;
 
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      description = {"Deadline of each call.", "Env: CCX_HOOK_TIMEOUT. Default: ${DEFAULT-VALUE}."})
+      description = "Deadline of each call.")
   Duration timeout;
 
   @Option(
@@ -79,7 +76,7 @@ final class TestClientCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = {
         "Connect with TLS, trusting these PEM CA certificates.",
-        "Env: CCX_HOOK_TLS_CA. Default: plaintext."
+        "Default: plaintext."
       })
   Path tlsCa;
 
@@ -88,7 +85,7 @@ final class TestClientCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = {
         "Client certificate (PEM) for a relay that requires mutual TLS; needs --tls-client-key.",
-        "Env: CCX_HOOK_TLS_CLIENT_CERT (not the relay's CCX_HOOK_TLS_CERT)."
+        "The relay's CCX_HOOK_TLS_CERT is not read."
       })
   Path tlsCert;
 
@@ -97,7 +94,7 @@ final class TestClientCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = {
         "The PKCS#8 PEM private key of --tls-client-cert.",
-        "Env: CCX_HOOK_TLS_CLIENT_KEY (not the relay's CCX_HOOK_TLS_KEY)."
+        "The relay's CCX_HOOK_TLS_KEY is not read."
       })
   Path tlsKey;
 
@@ -106,7 +103,7 @@ final class TestClientCommand implements Callable<Integer> {
       paramLabel = "TOKEN",
       description = {
         "Bearer token sent as gRPC metadata 'authorization: Bearer TOKEN'.",
-        "Env: CCX_HOOK_TOKEN. Default: the first token of CCX_HOOK_CLIENT_TOKEN, if set."
+        "Default: the first token of CCX_HOOK_CLIENT_TOKEN, if set."
       })
   String token;
 

@@ -9,6 +9,8 @@ import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.testing.TestDatabase;
+import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** The command line as an operator meets it: {@code Main.run} with its own environment. */
 class CommandLineTest {
@@ -66,6 +70,38 @@ class CommandLineTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).contains("Usage:").contains(options);
     assertThat(result.err()).isEmpty();
+  }
+
+  @Test
+  void the_help_of_every_option_of_every_command_names_the_variable_that_sets_it() {
+    PrintStream discard = new PrintStream(PrintStream.nullOutputStream());
+    List<CommandLine> commands =
+        new ArrayList<>(List.of(Main.commandLine(Map.of(), discard, discard)));
+    int options = 0;
+    for (int i = 0; i < commands.size(); i++) {
+      CommandLine command = commands.get(i);
+      commands.addAll(command.getSubcommands().values());
+      String help = command.getUsageMessage(CommandLine.Help.Ansi.OFF);
+      for (OptionSpec option : command.getCommandSpec().options()) {
+        if (!option.usageHelp() && !option.versionHelp()) {
+          assertThat(help)
+              .as(command.getCommandName() + " " + option.longestName())
+              .contains("Env: " + EnvironmentDefaults.variableFor(option.longestName()) + ".");
+          options++;
+        }
+      }
+    }
+    assertThat(options).isGreaterThan(50);
+  }
+
+  @Test
+  void an_option_whose_absence_means_something_says_what_after_its_variable() {
+    CommandResult result = run("serve", "--help");
+
+    assertThat(result.out())
+        .contains("Env: CCX_HOOK_TLS_CERT. Default: plaintext.")
+        .contains("Env: CCX_HOOK_MAX_REQUEST_BYTES. Default: 1048576")
+        .contains("Env: CCX_HOOK_TLS_KEY.\n");
   }
 
   @Test
