@@ -1,55 +1,26 @@
 package ccx.hooks.grpc;
 
+import ccx.hooks.core.Hook;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import com.google.gson.JsonObject;
+import com.google.protobuf.Message;
 
 /** The four post-hooks, called alike with a chosen work_id. */
 enum PostRpc {
-  POST_CREATE_CLUSTER("post-create-cluster", HookRequests.POST_CREATE_CLUSTER_BODY) {
-    @Override
-    void call(HookServiceBlockingStub stub, String clusterId, String workId) {
-      stub.postCreateCluster(
-          HookRequests.POST_CREATE_CLUSTER.toBuilder()
-              .setClusterId(clusterId)
-              .setWorkId(workId)
-              .build());
-    }
-  },
-  POST_ADD_NODE("post-add-node", HookRequests.POST_ADD_NODE_BODY) {
-    @Override
-    void call(HookServiceBlockingStub stub, String clusterId, String workId) {
-      stub.postAddNode(
-          HookRequests.POST_ADD_NODE.toBuilder().setClusterId(clusterId).setWorkId(workId).build());
-    }
-  },
-  POST_REMOVE_NODE("post-remove-node", HookRequests.POST_REMOVE_NODE_BODY) {
-    @Override
-    void call(HookServiceBlockingStub stub, String clusterId, String workId) {
-      stub.postRemoveNode(
-          HookRequests.POST_REMOVE_NODE.toBuilder()
-              .setClusterId(clusterId)
-              .setWorkId(workId)
-              .build());
-    }
-  },
-  POST_DELETE_CLUSTER("post-delete-cluster", HookRequests.POST_DELETE_CLUSTER_BODY) {
-    @Override
-    void call(HookServiceBlockingStub stub, String clusterId, String workId) {
-      stub.postDeleteCluster(
-          HookRequests.POST_DELETE_CLUSTER.toBuilder()
-              .setClusterId(clusterId)
-              .setWorkId(workId)
-              .build());
-    }
-  };
+  POST_CREATE_CLUSTER(HookRequests.POST_CREATE_CLUSTER, HookRequests.POST_CREATE_CLUSTER_BODY),
+  POST_ADD_NODE(HookRequests.POST_ADD_NODE, HookRequests.POST_ADD_NODE_BODY),
+  POST_REMOVE_NODE(HookRequests.POST_REMOVE_NODE, HookRequests.POST_REMOVE_NODE_BODY),
+  POST_DELETE_CLUSTER(HookRequests.POST_DELETE_CLUSTER, HookRequests.POST_DELETE_CLUSTER_BODY);
 
   /** The kebab-case hook name: the outbox's hook column. */
   final String hook;
 
+  private final Message sample;
   private final String body;
 
-  PostRpc(String hook, String body) {
-    this.hook = hook;
+  PostRpc(Message sample, String body) {
+    this.hook = Hook.valueOf(name()).path();
+    this.sample = sample;
     this.body = body;
   }
 
@@ -58,7 +29,9 @@ enum PostRpc {
     call(stub, HookRequests.CLUSTER, workId);
   }
 
-  abstract void call(HookServiceBlockingStub stub, String clusterId, String workId);
+  void call(HookServiceBlockingStub stub, String clusterId, String workId) {
+    AnyRpc.call(stub, AnyRpc.with(AnyRpc.with(sample, "cluster_id", clusterId), "work_id", workId));
+  }
 
   /** The JSON body of the sample request with this work_id. */
   JsonObject body(String workId) {

@@ -7,11 +7,12 @@ import ccx.hooks.config.FailurePolicy;
 import ccx.hooks.config.PreHookSettings;
 import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import com.google.protobuf.Message;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,86 +43,28 @@ class RequestValidationTest {
     }
   }
 
-  /** Every RPC with the sample request, its cluster_id replaced. */
-  static List<RpcCall> everyRpcWithClusterId(String clusterId) {
-    return List.of(
-        new RpcCall(
-            "PreCreateCluster",
-            s ->
-                s.preCreateCluster(
-                    HookRequests.PRE_CREATE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PostCreateCluster",
-            s ->
-                s.postCreateCluster(
-                    HookRequests.POST_CREATE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PreAddNode",
-            s ->
-                s.preAddNode(
-                    HookRequests.PRE_ADD_NODE.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PostAddNode",
-            s ->
-                s.postAddNode(
-                    HookRequests.POST_ADD_NODE.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PreRemoveNode",
-            s ->
-                s.preRemoveNode(
-                    HookRequests.PRE_REMOVE_NODE.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PostRemoveNode",
-            s ->
-                s.postRemoveNode(
-                    HookRequests.POST_REMOVE_NODE.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PreDeleteCluster",
-            s ->
-                s.preDeleteCluster(
-                    HookRequests.PRE_DELETE_CLUSTER.toBuilder().setClusterId(clusterId).build())),
-        new RpcCall(
-            "PostDeleteCluster",
-            s ->
-                s.postDeleteCluster(
-                    HookRequests.POST_DELETE_CLUSTER.toBuilder().setClusterId(clusterId).build())));
+  /** The RPC of {@code request}, called with it, the field set to {@code value}. */
+  static RpcCall call(Message request, String field, Object value) {
+    String text = value.toString();
+    String shown = text.length() > 20 ? text.length() + " characters" : text;
+    Message changed = AnyRpc.with(request, field, value);
+    return new RpcCall(
+        AnyRpc.name(request) + " " + field + "='" + shown + "'", s -> AnyRpc.call(s, changed));
   }
 
-  static List<RpcCall> everyRpcWithoutClusterId() {
-    return everyRpcWithClusterId("");
+  /** Every RPC with the sample request, its cluster_id empty, blank or too long. */
+  static Stream<RpcCall> everyRpcWithABadClusterId() {
+    return Stream.of("", " \t", TOO_LONG)
+        .flatMap(id -> HookRequests.ALL.stream().map(request -> call(request, "cluster_id", id)));
   }
 
-  static List<RpcCall> everyRpcWithBlankClusterId() {
-    return everyRpcWithClusterId(" \t");
-  }
-
-  static List<RpcCall> everyRpcWithOverlongClusterId() {
-    return everyRpcWithClusterId(TOO_LONG);
-  }
-
-  /** The four RPCs with a node_count, given a negative one. */
-  static List<RpcCall> everyRpcWithNegativeNodeCount() {
-    return List.of(
-        new RpcCall(
-            "PreCreateCluster",
-            s ->
-                s.preCreateCluster(
-                    HookRequests.PRE_CREATE_CLUSTER.toBuilder().setNodeCount(-1).build())),
-        new RpcCall(
-            "PostCreateCluster",
-            s ->
-                s.postCreateCluster(
-                    HookRequests.POST_CREATE_CLUSTER.toBuilder().setNodeCount(-1).build())),
-        new RpcCall(
-            "PreAddNode",
-            s -> s.preAddNode(HookRequests.PRE_ADD_NODE.toBuilder().setNodeCount(-1).build())),
-        new RpcCall(
-            "PostAddNode",
-            s ->
-                s.postAddNode(
-                    HookRequests.POST_ADD_NODE.toBuilder()
-                        .setNodeCount(Integer.MIN_VALUE)
-                        .build())));
+  /** The four RPCs with a node_count, given a negative one: -1, and the most negative. */
+  static Stream<RpcCall> everyRpcWithNegativeNodeCount() {
+    return HookRequests.ALL.stream()
+        .filter(request -> request.getDescriptorForType().findFieldByName("node_count") != null)
+        .flatMap(
+            request ->
+                Stream.of(-1, Integer.MIN_VALUE).map(count -> call(request, "node_count", count)));
   }
 
   private void assertRefused(RpcCall rpc, String field) {
@@ -138,20 +81,8 @@ class RequestValidationTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("everyRpcWithoutClusterId")
-  void a_request_without_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
-    assertRefused(rpc, "cluster_id");
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("everyRpcWithBlankClusterId")
-  void a_blank_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
-    assertRefused(rpc, "cluster_id");
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("everyRpcWithOverlongClusterId")
-  void an_overlong_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
+  @MethodSource("everyRpcWithABadClusterId")
+  void an_empty_blank_or_overlong_cluster_id_is_invalid_argument_naming_cluster_id(RpcCall rpc) {
     assertRefused(rpc, "cluster_id");
   }
 
