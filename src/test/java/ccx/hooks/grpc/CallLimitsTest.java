@@ -10,6 +10,7 @@ import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
 import ccx.hooks.v1.PostCreateClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
+import com.google.protobuf.Message;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.sql.Connection;
@@ -99,6 +100,11 @@ class CallLimitsTest {
     return e;
   }
 
+  /** The refusal of {@code request} with one field set to {@code value}. */
+  private StatusRuntimeException refusedWith(Message request, String field, Object value) {
+    return refusal(() -> AnyRpc.call(stub(), AnyRpc.with(request, field, value)));
+  }
+
   @Test
   void a_request_of_2_mib_is_refused_and_nothing_is_stored() {
     String twoKib = "n".repeat(2048);
@@ -148,25 +154,11 @@ class CallLimitsTest {
   void a_name_or_id_over_255_characters_is_invalid_naming_the_field() {
     String long256 = "x".repeat(256);
     StatusRuntimeException name =
-        refusal(
-            () ->
-                stub()
-                    .postCreateCluster(
-                        HookRequests.POST_CREATE_CLUSTER.toBuilder()
-                            .setClusterName(long256)
-                            .build()));
+        refusedWith(HookRequests.POST_CREATE_CLUSTER, "cluster_name", long256);
     StatusRuntimeException nodeId =
-        refusal(
-            () ->
-                stub()
-                    .postCreateCluster(
-                        HookRequests.POST_CREATE_CLUSTER.toBuilder().addNodeIds(long256).build()));
+        refusedWith(HookRequests.POST_CREATE_CLUSTER, "node_ids", List.of("n-1", long256));
     StatusRuntimeException instanceType =
-        refusal(
-            () ->
-                stub()
-                    .preAddNode(
-                        HookRequests.PRE_ADD_NODE.toBuilder().setInstanceType(long256).build()));
+        refusedWith(HookRequests.PRE_ADD_NODE, "instance_type", long256);
 
     assertThat(name.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(name.getStatus().getDescription())
