@@ -27,6 +27,8 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import okhttp3.HttpUrl;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,10 +216,7 @@ class HookHttpClientTest {
     server.enqueue(answer(200, "x".repeat(HookHttpClient.MAX_RESPONSE_BYTES + 1)));
     HookHttpClient client = client(target(server.url("/")));
 
-    assertThatThrownBy(
-            () -> client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
-        .isInstanceOfSatisfying(
-            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOO_LARGE))
+    assertFailsWith(Reason.TOO_LARGE, () -> send(client))
         .hasMessageContaining("larger than 1048576 bytes");
   }
 
@@ -269,10 +268,7 @@ class HookHttpClientTest {
     }
     HookHttpClient client = client(target(HttpUrl.get("http://127.0.0.1:" + closedPort + "/")));
 
-    assertThatThrownBy(
-            () -> client.send(CallKind.DELIVERY, Hook.POST_ADD_NODE, "msg_1", BODY, TIMEOUT))
-        .isInstanceOfSatisfying(
-            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CONNECTION))
+    assertFailsWith(Reason.CONNECTION, () -> send(client))
         .hasMessageContaining("connection failed");
   }
 
@@ -341,9 +337,8 @@ class HookHttpClientTest {
 
     assertThat(state(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER))
         .isEqualTo(BreakerState.OPEN);
-    assertThatThrownBy(() -> send(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER))
-        .isInstanceOfSatisfying(
-            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.CIRCUIT_OPEN))
+    assertFailsWith(
+            Reason.CIRCUIT_OPEN, () -> send(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER))
         .hasMessageContaining("post-delete-cluster");
     assertThat(send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE).status()).isEqualTo(200);
     assertThat(send(client, CallKind.PREHOOK, Hook.PRE_DELETE_CLUSTER).status()).isEqualTo(200);
@@ -431,31 +426,20 @@ class HookHttpClientTest {
 
   @Test
   void timeouts_cut_short_by_the_callers_deadline_never_count_against_the_endpoint() {
-    server.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest request) {
-            return new MockResponse.Builder()
-                .code(200)
-                .body("{}")
-                .headersDelay(200, TimeUnit.MILLISECONDS)
-                .build();
-          }
-        });
+    answerEveryRequestLate(200, TimeUnit.MILLISECONDS);
     HookHttpClient client = client(target(server.url("/")), BreakerPolicy.preHooks());
 
     for (int i = 0; i < 30; i++) {
-      assertThatThrownBy(
-              () ->
-                  client.send(
-                      CallKind.PREHOOK,
-                      Hook.PRE_ADD_NODE,
-                      WebhookIds.next(),
-                      BODY,
-                      Duration.ofMillis(30),
-                      true))
-          .isInstanceOfSatisfying(
-              HookCallException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+      assertFailsWith(
+          Reason.TIMEOUT,
+          () ->
+              client.send(
+                  CallKind.PREHOOK,
+                  Hook.PRE_ADD_NODE,
+                  WebhookIds.next(),
+                  BODY,
+                  Duration.ofMillis(30),
+                  true));
     }
 
     assertThat(state(client, CallKind.PREHOOK, Hook.PRE_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
@@ -466,17 +450,7 @@ class HookHttpClientTest {
   @Test
   void an_interrupted_call_is_reported_as_interrupted_and_not_held_against_the_endpoint()
       throws Exception {
-    server.setDispatcher(
-        new Dispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest request) {
-            return new MockResponse.Builder()
-                .code(200)
-                .body("{}")
-                .headersDelay(30, TimeUnit.SECONDS)
-                .build();
-          }
-        });
+    answerEveryRequestLate(30, TimeUnit.SECONDS);
     BreakerPolicy policy =
         new BreakerPolicy(20, 2, 50, 20, Duration.ofSeconds(3), Duration.ofMinutes(10), 4);
     HookHttpClient client = client(target(server.url("/")), policy);
@@ -506,6 +480,29 @@ class HookHttpClientTest {
 
   private static HookResponse send(HookHttpClient client, CallKind kind, Hook hook) {
     return client.send(kind, hook, WebhookIds.next(), BODY, TIMEOUT);
+  }
+
+  /** Makes the server answer every request 200, its headers {@code delay} late. */
+  private void answerEveryRequestLate(long delay, TimeUnit unit) {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return new MockResponse.Builder()
+                .code(200)
+                .body("{}")
+                .headersDelay(delay, unit)
+                .build();
+          }
+        });
+  }
+
+  /** Asserts that {@code call} fails for {@code reason}; then its message may be checked. */
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertFailsWith(
+      Reason reason, ThrowingCallable call) {
+    return assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            HookCallException.class, e -> assertThat(e.reason()).isEqualTo(reason));
   }
 
   private static HookResponse send(HookHttpClient client) {
