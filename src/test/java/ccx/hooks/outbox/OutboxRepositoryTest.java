@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,6 +44,31 @@ class OutboxRepositoryTest {
     return new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), status, error, "answer");
   }
 
+  /** Records a failed attempt (HTTP 500) that was the row's last allowed: it becomes failed. */
+  private Optional<RetryOutcome> failedForGood(OutboxRow claimed) {
+    return outbox.retryOrFail(
+        claimed, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
+  }
+
+  /** Stores {@code count} hooks, each in a cluster of its own: none waits for another. */
+  private void enqueueInClustersOfTheirOwn(int count, String workIdPrefix) {
+    outbox.enqueue(
+        IntStream.range(0, count).mapToObj(i -> hook("c" + i, workIdPrefix + i)).toList());
+  }
+
+  /** Stores w1 (cluster c1) and w2 (c2), then delivers w1 and fails w2 for good. */
+  private void deliverW1AndFailW2() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
+    List<OutboxRow> claimed = claim();
+    delivered(claimed.get(0));
+    failedForGood(claimed.get(1));
+  }
+
+  /** What relay-a claims, ten rows at most. */
+  private List<OutboxRow> claim() {
+    return outbox.claim("relay-a", 10, LEASE);
+  }
+
   /** Records a successful attempt; false when the row's lease was lost. */
   private boolean delivered(OutboxRow claimed) {
     return outbox
@@ -63,11 +89,7 @@ class OutboxRepositoryTest {
 
   @Test
   void a_hook_repeated_after_its_delivery_or_failure_stores_nothing_new() {
-    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
-    delivered(claimed.get(0));
-    outbox.retryOrFail(
-        claimed.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(1));
+    deliverW1AndFailW2();
 
     assertThat(outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2"), hook("c3", "w3"))))
         .isEqualTo(1);
@@ -88,7 +110,7 @@ class OutboxRepositoryTest {
         .containsExactly(
             OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.QUEUED, OutboxStatus.PENDING);
     for (String expected : List.of("w1", "w2", "w3")) {
-      List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+      List<OutboxRow> claimed = claim();
       assertThat(claimed).extracting(OutboxRow::workId).contains(expected);
       claimed.forEach(this::delivered);
     }
@@ -100,30 +122,27 @@ class OutboxRepositoryTest {
   @Test
   void a_replayed_row_waits_for_its_clusters_head_and_then_goes_before_newer_rows() {
     outbox.enqueue(List.of(hook("c1", "old")));
-    OutboxRow old = outbox.claim("relay-a", 10, LEASE).get(0);
-    outbox.retryOrFail(
-        old, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(1));
+    OutboxRow old = claim().get(0);
+    failedForGood(old);
     outbox.enqueue(List.of(hook("c1", "head"), hook("c1", "newer")));
-    OutboxRow head = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow head = claim().get(0);
     assertThat(head.workId()).isEqualTo("head");
 
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(old.id())), false)).isEqualTo(1);
     assertThat(outbox.find(old.id()).orElseThrow().status()).isEqualTo(OutboxStatus.QUEUED);
-    assertThat(outbox.claim("relay-a", 10, LEASE)).as("the head is still delivering").isEmpty();
+    assertThat(claim()).as("the head is still delivering").isEmpty();
 
     delivered(head);
-    assertThat(outbox.claim("relay-a", 10, LEASE))
-        .extracting(OutboxRow::workId)
-        .containsExactly("old");
+    assertThat(claim()).extracting(OutboxRow::workId).containsExactly("old");
   }
 
   @Test
   void a_delivered_row_replayed_by_id_is_delivered_again() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow first = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow first = claim().get(0);
     delivered(first);
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(first.id())), false)).isEqualTo(1);
-    OutboxRow again = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow again = claim().get(0);
     assertThat(again.id()).isEqualTo(first.id());
     assertThat(again.deliveredAt()).isNull();
     assertThat(delivered(again)).isTrue();
@@ -133,7 +152,7 @@ class OutboxRepositoryTest {
   @Test
   void retention_deletes_old_delivered_rows_with_their_attempts_and_keeps_replayed_ones() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+    List<OutboxRow> claimed = claim();
     claimed.forEach(this::delivered);
     outbox.replay(ReplayFilter.ofIds(List.of(claimed.get(1).id())), false);
     clock.advance(Duration.ofDays(8));
@@ -146,11 +165,7 @@ class OutboxRepositoryTest {
 
   @Test
   void vacuum_of_the_active_partition_clears_what_deliveries_left_behind() {
-    List<NewHook> hooks = new java.util.ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      hooks.add(hook("c" + i, "v" + i));
-    }
-    outbox.enqueue(hooks);
+    enqueueInClustersOfTheirOwn(200, "v");
     outbox.claim("relay-a", 200, LEASE).forEach(this::delivered);
     // Two dead tuples a row (the claim's old version, and the row that moved to the delivered
     // partition), counted by the statistics a little later; all of them before the vacuum, or a
@@ -166,11 +181,7 @@ class OutboxRepositoryTest {
 
   @Test
   void a_claim_takes_no_more_rows_than_it_asks_for() {
-    List<NewHook> hooks = new java.util.ArrayList<>();
-    for (int i = 0; i < 40; i++) {
-      hooks.add(hook("c" + i, "w" + i));
-    }
-    outbox.enqueue(hooks);
+    enqueueInClustersOfTheirOwn(40, "w");
     assertThat(outbox.claim("relay-a", 16, LEASE)).hasSize(16);
     assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.DELIVERING, 16L);
   }
@@ -185,11 +196,9 @@ class OutboxRepositoryTest {
     outbox.enqueue(List.of(hook("c1", "w2")));
     assertThat(statuses()).containsExactly(OutboxStatus.PENDING, OutboxStatus.QUEUED);
 
-    assertThat(outbox.claim("relay-a", 10, LEASE)).isEmpty();
+    assertThat(claim()).isEmpty();
     assertThat(statuses()).containsExactly(OutboxStatus.FAILED, OutboxStatus.PENDING);
-    assertThat(outbox.claim("relay-a", 10, LEASE))
-        .extracting(OutboxRow::workId)
-        .containsExactly("w2");
+    assertThat(claim()).extracting(OutboxRow::workId).containsExactly("w2");
   }
 
   private List<OutboxStatus> statuses() {
@@ -228,7 +237,7 @@ class OutboxRepositoryTest {
   @Test
   void the_next_due_time_is_that_of_the_earliest_retry() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow row = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow row = claim().get(0);
     outbox.retryOrFail(
         row, attempt(500, "HTTP 500"), Duration.ofSeconds(30), 25, Duration.ofHours(72));
     assertThat(outbox.nextDueIn())
@@ -239,7 +248,7 @@ class OutboxRepositoryTest {
   @Test
   void a_claimed_row_is_leased_and_not_claimed_again_until_the_lease_expires() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    List<OutboxRow> first = outbox.claim("relay-a", 10, LEASE);
+    List<OutboxRow> first = claim();
     assertThat(first).hasSize(1);
     assertThat(first.get(0).status()).isEqualTo(OutboxStatus.DELIVERING);
     assertThat(first.get(0).attempts()).isEqualTo(1);
@@ -270,7 +279,7 @@ class OutboxRepositoryTest {
     outbox.enqueue(
         List.of(
             hook("c1", "w1"), hook("c1", "w2"), hook("c2", "w3"), hook("", "w4"), hook("", "w5")));
-    List<OutboxRow> claimed = outbox.claim("relay-a", 10, LEASE);
+    List<OutboxRow> claimed = claim();
     assertThat(claimed).extracting(OutboxRow::workId).containsExactly("w1", "w3", "w4", "w5");
 
     OutboxRow w1 = claimed.get(0);
@@ -278,44 +287,36 @@ class OutboxRepositoryTest {
             outbox.retryOrFail(
                 w1, attempt(500, "HTTP 500"), Duration.ofSeconds(10), 25, Duration.ofHours(72)))
         .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.PENDING));
-    assertThat(outbox.claim("relay-a", 10, LEASE)).isEmpty();
+    assertThat(claim()).isEmpty();
 
     clock.advance(Duration.ofSeconds(11));
-    List<OutboxRow> retry = outbox.claim("relay-a", 10, LEASE);
+    List<OutboxRow> retry = claim();
     assertThat(retry).extracting(OutboxRow::workId).containsExactly("w1");
     delivered(retry.get(0));
-    assertThat(outbox.claim("relay-a", 10, LEASE))
-        .extracting(OutboxRow::workId)
-        .containsExactly("w2");
+    assertThat(claim()).extracting(OutboxRow::workId).containsExactly("w2");
   }
 
   @Test
   void without_ordering_a_waiting_row_holds_back_nothing() {
     outbox = new OutboxRepository(database.dsl(), clock, false);
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
-    assertThat(outbox.claim("relay-a", 10, LEASE))
-        .extracting(OutboxRow::workId)
-        .containsExactly("w1", "w2");
+    assertThat(claim()).extracting(OutboxRow::workId).containsExactly("w1", "w2");
   }
 
   @Test
   void a_failed_row_stops_holding_back_its_cluster() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
-    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE).get(0);
-    assertThat(
-            outbox.retryOrFail(
-                w1, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72)))
+    OutboxRow w1 = claim().get(0);
+    assertThat(failedForGood(w1))
         .hasValueSatisfying(o -> assertThat(o.status()).isEqualTo(OutboxStatus.FAILED));
-    assertThat(outbox.claim("relay-a", 10, LEASE))
-        .extracting(OutboxRow::workId)
-        .containsExactly("w2");
+    assertThat(claim()).extracting(OutboxRow::workId).containsExactly("w2");
   }
 
   @Test
   void a_row_older_than_the_max_age_fails_on_its_next_failure() {
     outbox.enqueue(List.of(hook("c1", "w1")));
     clock.advance(Duration.ofHours(2));
-    OutboxRow w1 = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow w1 = claim().get(0);
     assertThat(
             outbox.retryOrFail(
                 w1, attempt(null, "timeout"), Duration.ofSeconds(1), 25, Duration.ofHours(1)))
@@ -328,9 +329,8 @@ class OutboxRepositoryTest {
   @Test
   void replay_puts_failed_rows_back_with_a_fresh_budget() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    for (OutboxRow row : outbox.claim("relay-a", 10, LEASE)) {
-      outbox.retryOrFail(
-          row, attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
+    for (OutboxRow row : claim()) {
+      failedForGood(row);
     }
     ReplayFilter c1 =
         new ReplayFilter(
@@ -339,7 +339,7 @@ class OutboxRepositoryTest {
     assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.FAILED, 2L);
     assertThat(outbox.replay(c1, false)).isEqualTo(1);
 
-    OutboxRow replayed = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow replayed = claim().get(0);
     assertThat(replayed.workId()).isEqualTo("w1");
     assertThat(replayed.attempts()).isEqualTo(1);
     assertThat(replayed.replayedAt()).isNotNull();
@@ -349,7 +349,7 @@ class OutboxRepositoryTest {
   @Test
   void replay_by_id_takes_a_row_from_a_relay_still_delivering_it() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow stale = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow stale = claim().get(0);
     assertThat(outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false)).isEqualTo(1);
     assertThat(delivered(stale)).isFalse();
     assertThat(outbox.claim("relay-b", 10, LEASE)).hasSize(1);
@@ -358,9 +358,9 @@ class OutboxRepositoryTest {
   @Test
   void a_stale_completion_is_fenced_off_even_when_a_replay_let_the_same_relay_claim_again() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow stale = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow stale = claim().get(0);
     outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false);
-    OutboxRow current = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow current = claim().get(0);
     assertThat(current.attempts()).isEqualTo(stale.attempts());
     assertThat(current.lockedBy()).isEqualTo(stale.lockedBy());
 
@@ -375,7 +375,7 @@ class OutboxRepositoryTest {
   @Test
   void an_answer_holding_a_nul_character_is_recorded_with_the_deliveries_beside_it() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE);
+    List<OutboxRow> rows = claim();
     DeliveryAttempt nul =
         new DeliveryAttempt(Instant.now(), Duration.ofMillis(5), 200, null, "ok\u0000");
     assertThat(
@@ -390,19 +390,15 @@ class OutboxRepositoryTest {
   @Test
   void release_gives_the_row_back_without_counting_the_attempt() {
     outbox.enqueue(List.of(hook("c1", "w1")));
-    OutboxRow row = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow row = claim().get(0);
     assertThat(outbox.release(row)).isTrue();
-    OutboxRow again = outbox.claim("relay-a", 10, LEASE).get(0);
+    OutboxRow again = claim().get(0);
     assertThat(again.attempts()).isEqualTo(1);
   }
 
   @Test
   void retention_deletes_delivered_rows_only_once_they_are_old_enough() {
-    outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
-    List<OutboxRow> rows = outbox.claim("relay-a", 10, LEASE);
-    delivered(rows.get(0));
-    outbox.retryOrFail(
-        rows.get(1), attempt(500, "HTTP 500"), Duration.ofSeconds(1), 1, Duration.ofHours(72));
+    deliverW1AndFailW2();
     assertThat(outbox.deleteDelivered(Duration.ofDays(7), 1000)).isZero();
     clock.advance(Duration.ofDays(8));
     assertThat(outbox.deleteDelivered(Duration.ofDays(7), 1000)).isEqualTo(1);
