@@ -4,79 +4,65 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ccx.hooks.core.ConfigException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DatabaseUrlTest {
 
-  @Test
-  void a_postgres_uri_becomes_a_jdbc_url_and_credentials() {
-    DatabaseUrl url = DatabaseUrl.parse("postgres://relay:s3cret@db.example:5433/ccx_hooks");
+  /**
+   * Each URL as an operator may write it, the JDBC URL it becomes and the credentials taken out of
+   * it ("-": none); a comment above each row says the rule it shows.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          # A postgres URI becomes a JDBC URL and credentials.
+          postgres://relay:s3cret@db.example:5433/ccx_hooks | jdbc:postgresql://db.example:5433/ccx_hooks | relay | s3cret
+          # A postgresql URI keeps its parameters and may omit the port and the password.
+          postgresql://relay@db/ccx_hooks?sslmode=require | jdbc:postgresql://db/ccx_hooks?sslmode=require | relay | -
+          # A host name with an underscore is kept, as container names have them.
+          postgres://ccx:pw@ccx_db:5432/ccx_hooks | jdbc:postgresql://ccx_db:5432/ccx_hooks | ccx | pw
+          # A URI without credentials has none.
+          postgres://localhost | jdbc:postgresql://localhost/ | - | -
+          # Percent-encoded credentials are decoded.
+          postgres://re%40lay:p%40ss%3Aw%2Frd@db/x | jdbc:postgresql://db/x | re@lay | p@ss:w/rd
+          # A plus in a password is a plus, not a space: libpq decodes only %XX in a URI.
+          postgres://relay:a+b@db/x | jdbc:postgresql://db/x | relay | a+b
+          # An IPv6 host is kept in brackets.
+          postgres://relay@[::1]:5432/x | jdbc:postgresql://[::1]:5432/x | relay | -
+          # A JDBC URL is kept as it is, but for the white space around it.
+          '  jdbc:postgresql://db:5432/ccx_hooks?user=relay&password=s3cret ' | jdbc:postgresql://db:5432/ccx_hooks?user=relay&password=s3cret | - | -
+          # Several hosts in a URI become a JDBC host list that connects to the primary.
+          postgres://relay:s3cret@h1:5432,h2:5433/ccx_hooks | jdbc:postgresql://h1:5432,h2:5433/ccx_hooks?targetServerType=primary | relay | s3cret
+          # target_session_attrs for a writable server becomes targetServerType=primary.
+          postgres://relay@h1,h2:5433/x?sslmode=require&target_session_attrs=primary | jdbc:postgresql://h1,h2:5433/x?sslmode=require&targetServerType=primary | relay | -
+          postgres://relay@h1,h2:5433/x?sslmode=require&target_session_attrs=read-write | jdbc:postgresql://h1,h2:5433/x?sslmode=require&targetServerType=primary | relay | -
+          # target_session_attrs=any is kept when asked for.
+          postgres://h1,h2/x?target_session_attrs=any | jdbc:postgresql://h1,h2/x?targetServerType=any | - | -
+          # libpq's host and port parameters give the host list.
+          postgres://relay@/x?host=h1,h2&port=5432,5433 | jdbc:postgresql://h1:5432,h2:5433/x?targetServerType=primary | relay | -
+          postgresql:///x?host=h1,h2&port=6432 | jdbc:postgresql://h1:6432,h2:6432/x?targetServerType=primary | - | -
+          # A list of IPv6 hosts keeps its brackets.
+          postgres://relay@[::1]:5432,[fe80::2]:5433/x | jdbc:postgresql://[::1]:5432,[fe80::2]:5433/x?targetServerType=primary | relay | -
+          # A JDBC URL with several hosts gets targetServerType=primary, unless it has one.
+          jdbc:postgresql://h1:5432,h2:5433/x?user=relay | jdbc:postgresql://h1:5432,h2:5433/x?user=relay&targetServerType=primary | - | -
+          jdbc:postgresql://h1,h2/x | jdbc:postgresql://h1,h2/x?targetServerType=primary | - | -
+          jdbc:postgresql://h1,h2/x?targetServerType=preferPrimary | jdbc:postgresql://h1,h2/x?targetServerType=preferPrimary | - | -
+          """)
+  void a_url_becomes_a_jdbc_url_and_the_credentials_it_holds(
+      String url, String jdbcUrl, String user, String password) {
+    DatabaseUrl parsed = DatabaseUrl.parse(url);
 
-    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:5433/ccx_hooks");
-    assertThat(url.user()).hasValue("relay");
-    assertThat(url.password()).hasValue("s3cret");
-  }
-
-  @Test
-  void a_postgresql_uri_keeps_its_parameters_and_may_omit_port_and_password() {
-    DatabaseUrl url = DatabaseUrl.parse("postgresql://relay@db/ccx_hooks?sslmode=require");
-
-    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db/ccx_hooks?sslmode=require");
-    assertThat(url.user()).hasValue("relay");
-    assertThat(url.password()).isEmpty();
-  }
-
-  @Test
-  void a_host_name_with_an_underscore_is_kept_as_container_names_have_them() {
-    DatabaseUrl url = DatabaseUrl.parse("postgres://ccx:pw@ccx_db:5432/ccx_hooks");
-
-    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://ccx_db:5432/ccx_hooks");
-    assertThat(url.user()).hasValue("ccx");
-  }
-
-  @Test
-  void a_uri_without_credentials_has_none() {
-    DatabaseUrl url = DatabaseUrl.parse("postgres://localhost");
-
-    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost/");
-    assertThat(url.user()).isEmpty();
-    assertThat(url.password()).isEmpty();
-  }
-
-  @Test
-  void percent_encoded_credentials_are_decoded() {
-    DatabaseUrl url = DatabaseUrl.parse("postgres://re%40lay:p%40ss%3Aw%2Frd@db/x");
-
-    assertThat(url.user()).hasValue("re@lay");
-    assertThat(url.password()).hasValue("p@ss:w/rd");
-  }
-
-  @Test
-  void a_plus_in_a_password_is_a_plus_not_a_space() {
-    // libpq decodes only %XX in a URI; "+" meaning space is HTML form encoding.
-    DatabaseUrl url = DatabaseUrl.parse("postgres://relay:a+b@db/x");
-
-    assertThat(url.password()).hasValue("a+b");
-  }
-
-  @Test
-  void an_ipv6_host_is_kept_in_brackets() {
-    assertThat(DatabaseUrl.parse("postgres://relay@[::1]:5432/x").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://[::1]:5432/x");
-  }
-
-  @Test
-  void a_jdbc_url_is_kept_as_it_is() {
-    String jdbc = "jdbc:postgresql://db:5432/ccx_hooks?user=relay&password=s3cret";
-
-    DatabaseUrl url = DatabaseUrl.parse("  " + jdbc + " ");
-
-    assertThat(url.jdbcUrl()).isEqualTo(jdbc);
-    assertThat(url.user()).isEmpty();
-    assertThat(url.password()).isEmpty();
+    assertThat(parsed.jdbcUrl()).isEqualTo(jdbcUrl);
+    assertThat(parsed.user()).isEqualTo(Optional.ofNullable(user));
+    assertThat(parsed.password()).isEqualTo(Optional.ofNullable(password));
   }
 
   @Test
@@ -88,58 +74,6 @@ class DatabaseUrlTest {
     assertThat(jdbc.display())
         .isEqualTo("jdbc:postgresql://db/x?user=relay&password=***&sslmode=require");
     assertThat(uri.display()).isEqualTo("jdbc:postgresql://db/x?password=***");
-  }
-
-  @Test
-  void several_hosts_in_a_uri_become_a_jdbc_host_list_that_connects_to_the_primary() {
-    DatabaseUrl url = DatabaseUrl.parse("postgres://relay:s3cret@h1:5432,h2:5433/ccx_hooks");
-
-    assertThat(url.jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/ccx_hooks?targetServerType=primary");
-    assertThat(url.user()).hasValue("relay");
-    assertThat(url.password()).hasValue("s3cret");
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"primary", "read-write"})
-  void target_session_attrs_for_a_writable_server_becomes_target_server_type_primary(String attrs) {
-    DatabaseUrl url =
-        DatabaseUrl.parse(
-            "postgres://relay@h1,h2:5433/x?sslmode=require&target_session_attrs=" + attrs);
-
-    assertThat(url.jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1,h2:5433/x?sslmode=require&targetServerType=primary");
-  }
-
-  @Test
-  void target_session_attrs_any_is_kept_when_asked_for() {
-    assertThat(DatabaseUrl.parse("postgres://h1,h2/x?target_session_attrs=any").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1,h2/x?targetServerType=any");
-  }
-
-  @Test
-  void libpq_host_and_port_parameters_give_the_host_list() {
-    assertThat(DatabaseUrl.parse("postgres://relay@/x?host=h1,h2&port=5432,5433").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/x?targetServerType=primary");
-    assertThat(DatabaseUrl.parse("postgresql:///x?host=h1,h2&port=6432").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1:6432,h2:6432/x?targetServerType=primary");
-  }
-
-  @Test
-  void a_list_of_ipv6_hosts_keeps_its_brackets() {
-    assertThat(DatabaseUrl.parse("postgres://relay@[::1]:5432,[fe80::2]:5433/x").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://[::1]:5432,[fe80::2]:5433/x?targetServerType=primary");
-  }
-
-  @Test
-  void a_jdbc_url_with_several_hosts_gets_target_server_type_primary_unless_it_has_one() {
-    assertThat(DatabaseUrl.parse("jdbc:postgresql://h1:5432,h2:5433/x?user=relay").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/x?user=relay&targetServerType=primary");
-    assertThat(DatabaseUrl.parse("jdbc:postgresql://h1,h2/x").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1,h2/x?targetServerType=primary");
-    assertThat(
-            DatabaseUrl.parse("jdbc:postgresql://h1,h2/x?targetServerType=preferPrimary").jdbcUrl())
-        .isEqualTo("jdbc:postgresql://h1,h2/x?targetServerType=preferPrimary");
   }
 
   @Test
