@@ -15,6 +15,8 @@ import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import okhttp3.HttpUrl;
@@ -73,70 +75,46 @@ class ClosedByDefaultTest {
     return CommandLineTest.run(environment, args);
   }
 
+  /** {@code serve} with a hook URL and a database URL, and whatever else a test adds. */
+  private static CommandResult serve(Map<String, String> environment, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "serve",
+                "--hook-url",
+                "http://integrator:8080",
+                "--database-url",
+                "postgres://u@h/db"));
+    args.addAll(List.of(more));
+    return CommandLineTest.run(environment, args.toArray(String[]::new));
+  }
+
   @Test
   void serve_without_caller_authentication_exits_64_saying_how_to_configure_it() {
-    CommandResult result =
-        CommandLineTest.run(
-            "serve", "--hook-url", "http://integrator:8080", "--database-url", "postgres://u@h/db");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines())
-        .singleElement()
-        .asString()
+    assertThat(serve(Map.of()).usageError())
         .startsWith("ccx-hook-service serve: no caller authentication")
         .contains("--client-token", "--tls-client-names", "--allow-unauthenticated");
   }
 
   @Test
   void serve_with_a_short_token_exits_64_without_showing_it() {
-    CommandResult result =
-        CommandLineTest.run(
-            Map.of("CCX_HOOK_CLIENT_TOKEN", NEW + " short-secret"),
-            "serve",
-            "--hook-url",
-            "http://integrator:8080",
-            "--database-url",
-            "postgres://u@h/db");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines())
-        .singleElement()
-        .asString()
+    assertThat(serve(Map.of("CCX_HOOK_CLIENT_TOKEN", NEW + " short-secret")).usageError())
         .contains("--client-token: token #2 has 12 characters")
         .doesNotContain("short-secret");
   }
 
   @Test
   void serve_with_client_names_but_no_client_ca_exits_64_naming_what_is_missing() {
-    CommandResult result =
-        CommandLineTest.run(
-            "serve",
-            "--hook-url",
-            "http://integrator:8080",
-            "--database-url",
-            "postgres://u@h/db",
-            "--tls-client-names",
-            "ccx-control-plane");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--tls-client-ca");
+    assertThat(serve(Map.of(), "--tls-client-names", "ccx-control-plane").usageError())
+        .contains("--tls-client-ca");
   }
 
   @Test
   void serve_with_a_grpc_host_that_does_not_resolve_exits_64_naming_it() {
     CommandResult result =
-        CommandLineTest.run(
-            Map.of("CCX_HOOK_CLIENT_TOKEN", NEW),
-            "serve",
-            "--hook-url",
-            "http://integrator:8080",
-            "--database-url",
-            "postgres://u@h/db",
-            "--grpc-host",
-            "no-such-host.invalid");
+        serve(Map.of("CCX_HOOK_CLIENT_TOKEN", NEW), "--grpc-host", "no-such-host.invalid");
 
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--grpc-host");
+    assertThat(result.usageError()).contains("--grpc-host");
   }
 
   @Test

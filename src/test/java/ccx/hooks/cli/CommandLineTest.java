@@ -11,6 +11,7 @@ import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.testing.TestDatabase;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -117,112 +119,56 @@ class CommandLineTest {
   void an_unknown_option_exits_64_with_one_line_on_stderr() {
     CommandResult result = run("serve", "--hook-url", "http://h", "--no-such-option");
 
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).hasSize(1);
-    assertThat(result.err()).contains("--no-such-option");
+    assertThat(result.usageError()).contains("--no-such-option");
     assertThat(result.out()).isEmpty();
   }
 
-  @Test
-  void an_unknown_option_without_a_command_is_an_error_of_serve() {
-    CommandResult result = run("--no-such-option");
+  /**
+   * Command lines an operator may get wrong: the environment they run in ("-": none; else
+   * VARIABLE=value pairs), the arguments, and the words that the one line on stderr must hold. A
+   * comment above each row says its rule. Arguments and words are separated by spaces.
+   */
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          # An unknown option without a command is an error of serve.
+          - | --no-such-option | serve
+          # A bad duration names the option and the value.
+          - | serve --hook-url http://h --retry-initial 5x | --retry-initial 5x
+          # serve needs a hook URL and a database.
+          - | serve | --hook-url
+          - | serve --hook-url http://integrator:8080/hooks | --database-url
+          # A hook URL that is not http(s) is named with its option.
+          - | serve --hook-url ftp://h --database-url postgres://u@h/db | --hook-url ftp://h
+          # Options are read from environment variables: the hook URL is there, the database not.
+          CCX_HOOK_HOOK_URL=http://integrator:8080 | serve | --database-url
+          # An invalid value in the environment names the option.
+          CCX_HOOK_HOOK_URL=http://integrator CCX_HOOK_PRE_HOOK_FAILURE=maybe | serve | --pre-hook-failure
+          # The command line wins: the environment's bad URL is never read; the database is missing.
+          CCX_HOOK_HOOK_URL=not-a-url | serve --hook-url http://h:1 | --database-url
+          # replay by id cannot be combined with a filter.
+          - | replay --id 1 --hook post-add-node | --id --hook
+          # test-client refuses a hook it does not know, and a request that is not JSON.
+          - | test-client nonsense {} | nonsense
+          - | test-client pre_add_node not-json | JSON PreAddNodeRequest
+          # A client command without a database names the option.
+          - | outbox list | --database-url
+          """)
+  void a_usage_error_exits_64_with_one_line_naming_what_is_wrong(
+      String environment, String arguments, String named) {
+    Map<String, String> variables = new HashMap<>();
+    if (environment != null) {
+      for (String pair : environment.split(" ")) {
+        variables.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+    }
 
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("serve");
-  }
+    CommandResult result = run(variables, arguments.split(" "));
 
-  @Test
-  void a_bad_duration_exits_64_naming_the_option() {
-    CommandResult result = run("serve", "--hook-url", "http://h", "--retry-initial", "5x");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--retry-initial", "5x");
-  }
-
-  @Test
-  void serve_without_a_hook_url_exits_64_naming_it() {
-    CommandResult result = run("serve");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--hook-url");
-  }
-
-  @Test
-  void serve_without_a_database_exits_64_naming_it() {
-    CommandResult result = run("serve", "--hook-url", "http://integrator:8080/hooks");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
-  }
-
-  @Test
-  void serve_with_a_hook_url_that_is_not_http_exits_64_naming_it() {
-    CommandResult result =
-        run("serve", "--hook-url", "ftp://h", "--database-url", "postgres://u@h/db");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--hook-url", "ftp://h");
-  }
-
-  @Test
-  void options_are_read_from_environment_variables() {
-    CommandResult result = run(Map.of("CCX_HOOK_HOOK_URL", "http://integrator:8080"), "serve");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
-  }
-
-  @Test
-  void an_invalid_value_in_the_environment_exits_64_naming_the_option() {
-    CommandResult result =
-        run(
-            Map.of("CCX_HOOK_HOOK_URL", "http://integrator", "CCX_HOOK_PRE_HOOK_FAILURE", "maybe"),
-            "serve");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--pre-hook-failure");
-  }
-
-  @Test
-  void the_command_line_wins_over_the_environment() {
-    CommandResult result =
-        run(Map.of("CCX_HOOK_HOOK_URL", "not a url"), "serve", "--hook-url", "http://h:1");
-
-    // The environment's bad --hook-url is never looked at; the missing database is the error.
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
-  }
-
-  @Test
-  void replay_by_id_cannot_be_combined_with_a_filter() {
-    CommandResult result = run("replay", "--id", "1", "--hook", "post-add-node");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--id", "--hook");
-  }
-
-  @Test
-  void test_client_refuses_a_hook_it_does_not_know() {
-    CommandResult result = run("test-client", "nonsense", "{}");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("nonsense");
-  }
-
-  @Test
-  void test_client_refuses_a_request_that_is_not_json() {
-    CommandResult result = run("test-client", "pre_add_node", "not json");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("JSON", "PreAddNodeRequest");
-  }
-
-  @Test
-  void a_client_command_without_a_database_exits_64_naming_it() {
-    CommandResult result = run("outbox", "list");
-
-    assertThat(result.exitCode()).isEqualTo(64);
-    assertThat(result.errLines()).singleElement().asString().contains("--database-url");
+    assertThat(result.usageError()).contains(named.split(" "));
   }
 
   @Test

@@ -1,5 +1,7 @@
 package ccx.hooks.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ccx.hooks.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,5 +26,15 @@ public record CommandResult(int exitCode, String out, String err) {
 
   public List<String> errLines() {
     return err.lines().toList();
+  }
+
+  /**
+   * The one line a usage error prints: checks that the command exited 64 (EX_USAGE) and wrote that
+   * line alone on standard error.
+   */
+  public String usageError() {
+    assertThat(exitCode).as("exit status; stderr: %s", err).isEqualTo(64);
+    assertThat(errLines()).as("stderr").hasSize(1);
+    return errLines().get(0);
   }
 }
