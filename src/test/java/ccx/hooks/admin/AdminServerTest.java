@@ -11,11 +11,20 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** The admin port on a real socket: read-only, and bound where it is told. */
 class AdminServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
+
+  /** A server on a free loopback port, with an empty registry, not ready when {@code notReady}. */
+  private static AdminServer onLoopback(Supplier<Optional<String>> notReady) {
+    return AdminServer.start(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+        notReady);
+  }
 
   private HttpResponse<String> send(AdminServer admin, String method, String path)
       throws Exception {
@@ -28,11 +37,7 @@ class AdminServerTest {
 
   @Test
   void every_endpoint_answers_get_and_refuses_anything_else() throws Exception {
-    try (AdminServer admin =
-        AdminServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            () -> Optional.of("database unreachable"))) {
+    try (AdminServer admin = onLoopback(() -> Optional.of("database unreachable"))) {
       assertThat(send(admin, "GET", "/healthz").statusCode()).isEqualTo(200);
       HttpResponse<String> readyz = send(admin, "GET", "/readyz");
       assertThat(readyz.statusCode()).isEqualTo(503);
@@ -50,11 +55,7 @@ class AdminServerTest {
 
   @Test
   void it_listens_only_on_the_interface_it_is_given() throws Exception {
-    try (AdminServer admin =
-        AdminServer.start(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-            Optional::empty)) {
+    try (AdminServer admin = onLoopback(Optional::empty)) {
       assertThat(admin.address().getAddress().isLoopbackAddress()).isTrue();
     }
   }

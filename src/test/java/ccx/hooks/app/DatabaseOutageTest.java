@@ -1,5 +1,6 @@
 package ccx.hooks.app;
 
+import static ccx.hooks.testing.TestRequests.postAddNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,7 +12,6 @@ import ccx.hooks.testing.TcpProxy;
 import ccx.hooks.testing.TestConfigs;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
-import ccx.hooks.v1.PostAddNodeRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
 import ccx.hooks.wire.HookTarget;
 import ccx.hooks.wire.WebhookSigner;
@@ -83,14 +83,6 @@ class DatabaseOutageTest {
     return HookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
   }
 
-  private static PostAddNodeRequest post(String workId) {
-    return PostAddNodeRequest.newBuilder()
-        .setClusterId("c1")
-        .setNodeCount(1)
-        .setWorkId(workId)
-        .build();
-  }
-
   private static int readyz() throws Exception {
     return HttpClient.newHttpClient()
         .send(
@@ -120,14 +112,14 @@ class DatabaseOutageTest {
   void
       an_outage_turns_post_hooks_into_fast_unavailable_answers_and_the_relay_recovers_without_loss()
           throws Exception {
-    stub().postAddNode(post("before"));
+    stub().postAddNode(postAddNode("c1", "before"));
     // Settled: received by the integrator and recorded, so the outage does not catch its outcome
     // in flight (a lost outcome is redelivered after its lease, and holds back its cluster).
     await().atMost(Duration.ofSeconds(10)).until(() -> delivered("before"));
     await().atMost(Duration.ofSeconds(10)).until(() -> recordedAsDelivered("before"));
 
     proxy.cut();
-    assertThatThrownBy(() -> stub().postAddNode(post("during")))
+    assertThatThrownBy(() -> stub().postAddNode(postAddNode("c1", "during")))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -151,7 +143,7 @@ class DatabaseOutageTest {
         .ignoreExceptions()
         .until(
             () -> {
-              stub().postAddNode(post("after"));
+              stub().postAddNode(postAddNode("c1", "after"));
               return true;
             });
     await().atMost(Duration.ofSeconds(15)).until(() -> delivered("after"));

@@ -1,5 +1,6 @@
 package ccx.hooks.app;
 
+import static ccx.hooks.testing.TestRequests.postAddNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +16,6 @@ import ccx.hooks.testing.TcpProxy;
 import ccx.hooks.testing.TestDatabase;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
-import ccx.hooks.v1.PostAddNodeRequest;
 import ccx.hooks.v1.PostCreateClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
 import ccx.hooks.wire.HookTarget;
@@ -166,14 +166,6 @@ class NothingLeaksTest {
         .build();
   }
 
-  private static PostAddNodeRequest postAddNode(String workId) {
-    return PostAddNodeRequest.newBuilder()
-        .setClusterId("c-1")
-        .setNodeCount(1)
-        .setWorkId(workId)
-        .build();
-  }
-
   private static int freePort() throws Exception {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -207,11 +199,12 @@ class NothingLeaksTest {
     parts.add(relay);
 
     // No token, a wrong one, the old and the new one.
-    assertThat(call(() -> stub(relay, null).postAddNode(postAddNode("w-none")))).isFalse();
-    assertThat(call(() -> stub(relay, OLD_TOKEN + "x").postAddNode(postAddNode("w-wrong"))))
+    assertThat(call(() -> stub(relay, null).postAddNode(postAddNode("c-1", "w-none")))).isFalse();
+    assertThat(call(() -> stub(relay, OLD_TOKEN + "x").postAddNode(postAddNode("c-1", "w-wrong"))))
         .isFalse();
     assertThat(call(() -> stub(relay, OLD_TOKEN).preAddNode(preAddNode("c-1")))).isTrue();
-    assertThat(call(() -> stub(relay, NEW_TOKEN).postAddNode(postAddNode("w-new")))).isTrue();
+    assertThat(call(() -> stub(relay, NEW_TOKEN).postAddNode(postAddNode("c-1", "w-new"))))
+        .isTrue();
     // Too large, too many node ids.
     String twoKib = "n".repeat(2048);
     assertThat(
@@ -242,7 +235,8 @@ class NothingLeaksTest {
 
     // The database goes away: callers and /readyz are told so, without where or why.
     proxy.cut();
-    assertThat(call(() -> stub(relay, NEW_TOKEN).postAddNode(postAddNode("w-db-down")))).isFalse();
+    assertThat(call(() -> stub(relay, NEW_TOKEN).postAddNode(postAddNode("c-1", "w-db-down"))))
+        .isFalse();
     await().atMost(Duration.ofSeconds(15)).until(() -> readyz(adminPort).statusCode() == 503);
     proxy.restore();
 

@@ -164,18 +164,13 @@ class RelayTest {
   void admin_http_answers_health_readiness_and_metrics() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + relay.adminPort();
-    assertThat(
-            http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(200);
-    assertThat(
-            http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(200);
+    for (String path : List.of("/healthz", "/readyz")) {
+      HttpResponse<String> answer =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + path)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(path).isEqualTo(200);
+    }
     String metrics =
         http.send(
                 HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),

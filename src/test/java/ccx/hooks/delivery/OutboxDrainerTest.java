@@ -267,11 +267,7 @@ class OutboxDrainerTest {
 
   @Test
   void a_cluster_waiting_for_a_retry_does_not_hold_back_other_clusters() {
-    integrator.answer(
-        (hook, before) ->
-            hook.webhookId().startsWith("msg_slow")
-                ? RecordingIntegrator.status(500)
-                : RecordingIntegrator.ok());
+    integrator.failWith500(webhookId -> webhookId.startsWith("msg_slow"));
     store("slow", "slow-1");
     store("slow", "slow-2");
     store("fast", "fast-1");
@@ -355,11 +351,7 @@ class OutboxDrainerTest {
 
   @Test
   void retention_deletes_delivered_hooks_after_the_retention_and_keeps_failed_ones() {
-    integrator.answer(
-        (hook, before) ->
-            hook.webhookId().equals("msg_bad")
-                ? RecordingIntegrator.status(500)
-                : RecordingIntegrator.ok());
+    integrator.failWith500(webhookId -> webhookId.equals("msg_bad"));
     store("c1", "good");
     store("c2", "bad");
     drainUntilSettled(drainer(settings(1)));

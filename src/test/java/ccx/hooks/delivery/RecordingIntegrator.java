@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -64,6 +65,11 @@ final class RecordingIntegrator implements AutoCloseable {
   /** How to answer: given the hook and how many times its webhook-id was received before. */
   void answer(BiFunction<Received, Integer, MockResponse> answer) {
     this.answer = answer;
+  }
+
+  /** Answers 500 to the hooks whose webhook-id {@code failing} accepts, and 200 to the rest. */
+  void failWith500(Predicate<String> failing) {
+    answer((hook, before) -> failing.test(hook.webhookId()) ? status(500) : ok());
   }
 
   List<Received> received() {
