@@ -5,6 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.SortedMap;
 
 /**
  * What one {@code bench} run measured. Printed as JSON with snake_case keys ({@code relayRps} is
@@ -56,9 +57,29 @@ public record BenchResults(
       double claimP50Ms,
       double claimP99Ms) {}
 
-  /** Latency from a post-hook's answer to the integrator's receipt, at an offered rate. */
+  /**
+   * Latency from a post-hook's answer to the integrator's receipt, at an offered rate.
+   *
+   * @param rate post-hooks acknowledged per second
+   * @param offered the calls made
+   * @param acknowledged the calls the relay answered with success
+   * @param refused the calls that failed, by gRPC status ({@code RESOURCE_EXHAUSTED}: the relay's
+   *     in-flight limit; {@code UNAVAILABLE}: the outbox could not store them)
+   */
   public record EndToEnd(
-      double rate, int offeredRate, double p50Ms, double p99Ms, long undelivered) {}
+      double rate,
+      int offeredRate,
+      double p50Ms,
+      double p99Ms,
+      long undelivered,
+      long offered,
+      long acknowledged,
+      SortedMap<String, Long> refused) {
+
+    public long refusedTotal() {
+      return refused.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
 
   /**
    * A large backlog loaded straight into the outbox and drained.

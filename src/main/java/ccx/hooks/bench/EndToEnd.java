@@ -2,19 +2,25 @@ package ccx.hooks.bench;
 
 import ccx.hooks.v1.HookServiceGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
  * An open-loop load at the offered rate (calls start on schedule, whether or not earlier ones have
- * answered); latency from each RPC's answer to the integrator's receipt of its hook.
+ * answered); latency from each RPC's answer to the integrator's receipt of its hook. A call the
+ * relay refuses is counted by its status, never dropped from the figures unseen: the rate is what
+ * the relay acknowledged, and a refused call has no latency to measure.
  */
 final class EndToEnd {
   private static final Duration ARRIVAL_WAIT = Duration.ofSeconds(30);
@@ -28,6 +34,7 @@ final class EndToEnd {
       Map<String, Histogram> plotted) {
     integrator.noteArrivals(true);
     Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+    Map<Status.Code, LongAdder> refused = new ConcurrentHashMap<>();
     long intervalNanos = 1_000_000_000L / options.e2eRate();
     long total = options.duration().toNanos() / intervalNanos;
     String run = UUID.randomUUID().toString().substring(0, 8);
@@ -44,9 +51,15 @@ final class EndToEnd {
         callers.submit(
             () -> {
               String workId = "e2e-" + run + "-" + n;
-              stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                  .postAddNode(Requests.postAddNode(workId, n));
-              acknowledged.put(workId, System.nanoTime());
+              try {
+                stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .postAddNode(Requests.postAddNode(workId, n));
+                acknowledged.put(workId, System.nanoTime());
+              } catch (RuntimeException e) {
+                refused
+                    .computeIfAbsent(Status.fromThrowable(e).getCode(), c -> new LongAdder())
+                    .increment();
+              }
             });
       }
     } finally {
@@ -74,6 +87,15 @@ final class EndToEnd {
         options.e2eRate(),
         ClosedLoad.millis(latencies, 50),
         ClosedLoad.millis(latencies, 99),
-        missing);
+        missing,
+        total,
+        acknowledged.size(),
+        byName(refused));
+  }
+
+  private static SortedMap<String, Long> byName(Map<Status.Code, LongAdder> refused) {
+    SortedMap<String, Long> counts = new TreeMap<>();
+    refused.forEach((code, count) -> counts.put(code.name(), count.sum()));
+    return counts;
   }
 }
