@@ -1,7 +1,10 @@
 package ccx.hooks.outbox;
 
+import static ccx.hooks.outbox.Statements.column;
+
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import org.jooq.DSLContext;
 
@@ -17,27 +20,6 @@ final class Attempts {
   }
 
   static void insert(Connection tx, List<OutboxRepository.Delivered> outcomes) throws SQLException {
-    int n = outcomes.size();
-    Long[] ids = new Long[n];
-    Integer[] attempts = new Integer[n];
-    String[] lockedBy = new String[n];
-    String[] startedAt = new String[n];
-    Integer[] durations = new Integer[n];
-    Integer[] statuses = new Integer[n];
-    String[] errors = new String[n];
-    String[] bodies = new String[n];
-    for (int i = 0; i < n; i++) {
-      OutboxRow row = outcomes.get(i).claimed();
-      DeliveryAttempt attempt = outcomes.get(i).attempt();
-      ids[i] = row.id();
-      attempts[i] = row.attempts();
-      lockedBy[i] = row.lockedBy();
-      startedAt[i] = attempt.startedAt().toString();
-      durations[i] = (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis());
-      statuses[i] = attempt.httpStatus();
-      errors[i] = storable(attempt.error());
-      bodies[i] = truncate(attempt.responseBody());
-    }
     Statements.run(
         tx,
         """
@@ -45,15 +27,19 @@ final class Attempts {
         SELECT * FROM unnest(?::bigint[], ?::int[], ?::varchar[], ?::timestamptz[], ?::int[], ?::int[], ?::text[], ?::text[])
         """,
         s -> {
-          s.setArray(1, tx.createArrayOf("int8", ids));
-          s.setArray(2, tx.createArrayOf("int4", attempts));
-          s.setArray(3, tx.createArrayOf("varchar", lockedBy));
-          s.setArray(4, tx.createArrayOf("varchar", startedAt));
-          s.setArray(5, tx.createArrayOf("int4", durations));
-          s.setArray(6, tx.createArrayOf("int4", statuses));
-          s.setArray(7, tx.createArrayOf("text", errors));
-          s.setArray(8, tx.createArrayOf("text", bodies));
+          s.setArray(1, column(tx, "int8", outcomes, o -> o.claimed().id()));
+          s.setArray(2, column(tx, "int4", outcomes, o -> o.claimed().attempts()));
+          s.setArray(3, column(tx, "varchar", outcomes, o -> o.claimed().lockedBy()));
+          s.setArray(4, column(tx, "varchar", outcomes, o -> o.attempt().startedAt().toString()));
+          s.setArray(5, column(tx, "int4", outcomes, o -> millis(o.attempt().duration())));
+          s.setArray(6, column(tx, "int4", outcomes, o -> o.attempt().httpStatus()));
+          s.setArray(7, column(tx, "text", outcomes, o -> storable(o.attempt().error())));
+          s.setArray(8, column(tx, "text", outcomes, o -> truncate(o.attempt().responseBody())));
         });
+  }
+
+  private static int millis(Duration duration) {
+    return (int) Math.min(Integer.MAX_VALUE, duration.toMillis());
   }
 
   private static String truncate(String body) {

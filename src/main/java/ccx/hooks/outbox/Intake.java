@@ -1,6 +1,7 @@
 package ccx.hooks.outbox;
 
-import java.util.Arrays;
+import static ccx.hooks.outbox.Statements.column;
+
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -18,22 +19,6 @@ final class Intake {
   }
 
   int enqueue(List<NewHook> hooks) {
-    int n = hooks.size();
-    String[] names = new String[n];
-    String[] workIds = new String[n];
-    String[] clusterIds = new String[n];
-    String[] payloads = new String[n];
-    String[] webhookIds = new String[n];
-    String[] traceparents = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewHook hook = hooks.get(i);
-      names[i] = hook.hook().path();
-      workIds[i] = hook.workId();
-      clusterIds[i] = hook.clusterId();
-      payloads[i] = hook.payload();
-      webhookIds[i] = hook.webhookId();
-      traceparents[i] = hook.traceparent();
-    }
     // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
     // plans it once per connection (written for JDBC, as the claim is: see Statements). Rows are
     // inserted (and get their ids) in list order. A row is
@@ -54,7 +39,8 @@ final class Intake {
                 .transactionResult(
                     tx -> {
                       if (clusterOrdered) {
-                        ClusterHeads.lockShared(tx.dsl(), Arrays.asList(clusterIds));
+                        ClusterHeads.lockShared(
+                            tx.dsl(), hooks.stream().map(NewHook::clusterId).toList());
                       }
                       return Statements.run(
                           connection,
@@ -79,12 +65,14 @@ final class Intake {
                             s.setBoolean(1, clusterOrdered);
                             s.setDouble(2, clock.offsetSeconds());
                             s.setDouble(3, clock.offsetSeconds());
-                            s.setArray(4, connection.createArrayOf("varchar", names));
-                            s.setArray(5, connection.createArrayOf("varchar", workIds));
-                            s.setArray(6, connection.createArrayOf("varchar", clusterIds));
-                            s.setArray(7, connection.createArrayOf("text", payloads));
-                            s.setArray(8, connection.createArrayOf("varchar", webhookIds));
-                            s.setArray(9, connection.createArrayOf("varchar", traceparents));
+                            s.setArray(
+                                4, column(connection, "varchar", hooks, h -> h.hook().path()));
+                            s.setArray(5, column(connection, "varchar", hooks, NewHook::workId));
+                            s.setArray(6, column(connection, "varchar", hooks, NewHook::clusterId));
+                            s.setArray(7, column(connection, "text", hooks, NewHook::payload));
+                            s.setArray(8, column(connection, "varchar", hooks, NewHook::webhookId));
+                            s.setArray(
+                                9, column(connection, "varchar", hooks, NewHook::traceparent));
                           });
                     }));
   }

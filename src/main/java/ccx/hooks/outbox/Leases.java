@@ -1,5 +1,6 @@
 package ccx.hooks.outbox;
 
+import static ccx.hooks.outbox.Statements.column;
 import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
@@ -79,22 +80,7 @@ final class Leases {
    * for JDBC, as the claim is ({@link Statements}): it runs for every delivery.
    */
   List<Boolean> markDelivered(List<OutboxRepository.Delivered> deliveries) {
-    int n = deliveries.size();
-    Long[] ids = new Long[n];
-    String[] lockedBy = new String[n];
-    Integer[] attempts = new Integer[n];
-    Integer[] statuses = new Integer[n];
-    String[] claimedAt = new String[n];
-    List<String> clusters = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      OutboxRow row = deliveries.get(i).claimed();
-      ids[i] = row.id();
-      lockedBy[i] = row.lockedBy();
-      attempts[i] = row.attempts();
-      statuses[i] = deliveries.get(i).attempt().httpStatus();
-      claimedAt[i] = row.lastAttemptAt().toString();
-      clusters.add(row.clusterId());
-    }
+    List<String> clusters = deliveries.stream().map(d -> d.claimed().clusterId()).toList();
     Set<Long> updated =
         ConcurrentMove.retry(
             () ->
@@ -105,8 +91,7 @@ final class Leases {
                                 c -> {
                                   ClusterHeads.lock(c, clusters);
                                   Attempts.insert(c, deliveries);
-                                  Set<Long> done =
-                                      delivered(c, ids, lockedBy, attempts, statuses, claimedAt);
+                                  Set<Long> done = delivered(c, deliveries);
                                   List<String> finished = new ArrayList<>();
                                   for (OutboxRepository.Delivered d : deliveries) {
                                     if (done.contains(d.claimed().id())) {
@@ -116,21 +101,11 @@ final class Leases {
                                   ClusterHeads.promote(c, finished, clock);
                                   return done;
                                 })));
-    List<Boolean> held = new ArrayList<>(n);
-    for (Long id : ids) {
-      held.add(updated.contains(id));
-    }
-    return held;
+    return deliveries.stream().map(d -> updated.contains(d.claimed().id())).toList();
   }
 
   /** Marks the rows delivered whose lease is held: the lease rule of {@link #leaseHeld}. */
-  private Set<Long> delivered(
-      Connection tx,
-      Long[] ids,
-      String[] lockedBy,
-      Integer[] attempts,
-      Integer[] statuses,
-      String[] claimedAt)
+  private Set<Long> delivered(Connection tx, List<OutboxRepository.Delivered> deliveries)
       throws SQLException {
     try (PreparedStatement update =
         tx.prepareStatement(
@@ -146,11 +121,12 @@ final class Leases {
             RETURNING o.id
             """)) {
       update.setDouble(1, clock.offsetSeconds());
-      update.setArray(2, tx.createArrayOf("int8", ids));
-      update.setArray(3, tx.createArrayOf("varchar", lockedBy));
-      update.setArray(4, tx.createArrayOf("int4", attempts));
-      update.setArray(5, tx.createArrayOf("int4", statuses));
-      update.setArray(6, tx.createArrayOf("varchar", claimedAt));
+      update.setArray(2, column(tx, "int8", deliveries, d -> d.claimed().id()));
+      update.setArray(3, column(tx, "varchar", deliveries, d -> d.claimed().lockedBy()));
+      update.setArray(4, column(tx, "int4", deliveries, d -> d.claimed().attempts()));
+      update.setArray(5, column(tx, "int4", deliveries, d -> d.attempt().httpStatus()));
+      update.setArray(
+          6, column(tx, "varchar", deliveries, d -> d.claimed().lastAttemptAt().toString()));
       Set<Long> done = new HashSet<>();
       try (ResultSet r = update.executeQuery()) {
         while (r.next()) {

@@ -1,8 +1,11 @@
 package ccx.hooks.outbox;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * Runs a statement of constant text through JDBC, for the few statements every delivery runs (the
@@ -16,6 +19,20 @@ final class Statements {
   }
 
   private Statements() {}
+
+  /**
+   * One column of a batch, as an array parameter of {@code unnest(?::type[], …)}: the value {@code
+   * column} gives for each of {@code rows}, in order.
+   */
+  static <T> Array column(
+      Connection connection, String type, List<T> rows, Function<? super T, ?> column)
+      throws SQLException {
+    Object[] values = new Object[rows.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = column.apply(rows.get(i));
+    }
+    return connection.createArrayOf(type, values);
+  }
 
   /** Executes {@code sql} with what {@code binder} sets; returns the update count, or -1. */
   static int run(Connection connection, String sql, Binder binder) throws SQLException {
