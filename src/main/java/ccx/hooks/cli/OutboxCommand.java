@@ -5,6 +5,7 @@ import ccx.hooks.outbox.ListFilter;
 import ccx.hooks.outbox.OutboxRow;
 import ccx.hooks.outbox.OutboxStatus;
 import ccx.hooks.outbox.RecordedAttempt;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.util.List;
@@ -94,6 +95,8 @@ final class OutboxCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Shows one row, its payload and every attempt.")
   static final class Show implements Callable<Integer> {
+    private static final String ATTEMPT_LOG = "attempt_log";
+
     @Parameters(index = "0", paramLabel = "ID", description = "The row's id.")
     long id;
 
@@ -116,37 +119,30 @@ final class OutboxCommand implements Runnable {
         List<RecordedAttempt> attempts = access.outbox.attempts(id);
         JsonObject shown = OutboxFormat.json(row.get());
         shown.add(
-            "attempt_log", OutboxFormat.array(attempts.stream().map(OutboxFormat::json).toList()));
+            ATTEMPT_LOG, OutboxFormat.array(attempts.stream().map(OutboxFormat::json).toList()));
         if (json) {
           OutboxFormat.printJson(out, shown);
         } else {
-          printText(out, row.get(), attempts);
+          printText(out, shown, attempts);
         }
         return ExitCodes.OK;
       }
     }
 
-    private static void printText(PrintWriter out, OutboxRow r, List<RecordedAttempt> attempts) {
-      out.printf("id:              %d%n", r.id());
-      out.printf("hook:            %s%n", r.hookPath());
-      out.printf("cluster_id:      %s%n", r.clusterId());
-      out.printf("work_id:         %s%n", r.workId());
-      out.printf("webhook_id:      %s%n", r.webhookId());
-      out.printf("status:          %s%n", r.status().column());
-      out.printf("attempts:        %d%n", r.attempts());
-      out.printf("next_attempt_at: %s%n", OutboxFormat.time(r.nextAttemptAt()));
-      out.printf(
-          "locked_by:       %s%n",
-          r.lockedBy() == null
-              ? ""
-              : r.lockedBy() + " until " + OutboxFormat.time(r.lockedUntil()));
-      out.printf(
-          "last_http_status:%s%n", r.lastHttpStatus() == null ? "" : " " + r.lastHttpStatus());
-      out.printf("last_error:      %s%n", r.lastError() == null ? "" : r.lastError());
-      out.printf("created_at:      %s%n", OutboxFormat.time(r.createdAt()));
-      out.printf("replayed_at:     %s%n", OutboxFormat.time(r.replayedAt()));
-      out.printf("delivered_at:    %s%n", OutboxFormat.time(r.deliveredAt()));
-      out.printf("payload:         %s%n", r.payload());
+    /** The fields of {@code --json}, one per line, then the attempts in a line each. */
+    private static void printText(
+        PrintWriter out, JsonObject shown, List<RecordedAttempt> attempts) {
+      shown.entrySet().stream()
+          .filter(field -> !field.getKey().equals(ATTEMPT_LOG))
+          .forEach(
+              field -> {
+                JsonElement value = field.getValue();
+                String text =
+                    value.isJsonNull()
+                        ? ""
+                        : value.isJsonPrimitive() ? value.getAsString() : value.toString();
+                out.println(String.format("%-18s%s", field.getKey() + ":", text).stripTrailing());
+              });
       out.printf("attempts log (%d):%n", attempts.size());
       for (RecordedAttempt a : attempts) {
         out.printf(

@@ -225,8 +225,8 @@ class CommandLineTest {
     assertThat(list.out()).contains("post-add-node", "cluster-7", "w-42", "pending", "(1 row)");
     assertThat(show.exitCode()).as(show.err()).isZero();
     assertThat(show.out())
-        .contains("webhook_id:      msg_w42", "status:          pending")
-        .contains("\"work_id\": \"w-42\"", "attempts log (0):");
+        .contains("webhook_id:       msg_w42", "status:           pending", "\nlocked_by:\n")
+        .contains("payload:          {\"work_id\":\"w-42\",", "attempts log (0):");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("no row with id " + (id + 1000));
     assertThat(failedOnly.out()).isEqualTo("would replay 0 hooks\n");
