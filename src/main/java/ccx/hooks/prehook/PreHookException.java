@@ -114,16 +114,17 @@ public final class PreHookException extends RelayException {
   }
 
   /**
-   * What happened, in full, for the relay's log (and a rejection's reason under {@code
-   * --pre-hook-failure=reject}): it may name the integrator's address or quote its answer.
+   * What happened, in full, for the relay's log: it may name the integrator's address or quote its
+   * answer.
    */
   public String detail() {
     return detail;
   }
 
   /**
-   * What kind of failure it was, for the caller: the relay's own words and numbers, never the
-   * integrator's address, the driver's words or the integrator's answer.
+   * What kind of failure it was, for the caller (an UNAVAILABLE's description, or the reason of a
+   * decision under {@code --pre-hook-failure} reject or approve): the relay's own words and
+   * numbers, never the integrator's address, the driver's words or the integrator's answer.
    */
   public String summary() {
     return summary;

@@ -111,7 +111,7 @@ public final class PreHookRelay {
               hook.path(),
               clusterId,
               e.detail());
-          yield new Approval(false, newWorkId(), e.detail(), "", "", "");
+          yield new Approval(false, newWorkId(), e.summary(), "", "", "");
         }
         case APPROVE -> {
           log.warn(
@@ -120,7 +120,7 @@ public final class PreHookRelay {
               clusterId,
               e.detail());
           yield new Approval(
-              true, newWorkId(), "approved without the integrator: " + e.detail(), "", "", "");
+              true, newWorkId(), "approved without the integrator: " + e.summary(), "", "", "");
         }
       };
     }
