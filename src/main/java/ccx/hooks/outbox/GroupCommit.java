@@ -97,29 +97,29 @@ public final class GroupCommit<T, R> implements AutoCloseable {
    */
   public R submit(T item) {
     if (!running) {
-      throw new OutboxUnavailableException("the relay is stopping: could not " + what, null);
+      throw OutboxUnavailableException.stopping("the relay is stopping: could not " + what, null);
     }
     Pending<T, R> pending = new Pending<>(item, new CompletableFuture<>());
     try {
       queue.put(pending);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new OutboxUnavailableException("interrupted: could not " + what, e);
+      throw OutboxUnavailableException.stopping("interrupted: could not " + what, e);
     }
     if (!running && queue.remove(pending)) {
       // Closed meanwhile, and no worker took it: the workers may have stopped already.
-      throw new OutboxUnavailableException("the relay is stopping: could not " + what, null);
+      throw OutboxUnavailableException.stopping("the relay is stopping: could not " + what, null);
     }
     try {
       return pending.done().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new OutboxUnavailableException("interrupted: could not " + what, e);
+      throw OutboxUnavailableException.stopping("interrupted: could not " + what, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RelayException relay) {
         throw relay;
       }
-      throw new OutboxUnavailableException(
+      throw OutboxUnavailableException.database(
           "could not " + what + ": " + RelayException.rootMessage(e), e);
     }
   }

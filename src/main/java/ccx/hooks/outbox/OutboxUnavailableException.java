@@ -20,19 +20,23 @@ public final class OutboxUnavailableException extends RelayException {
 
   private final Reason reason;
 
-  /**
-   * @param cause why the database did not store them; null when it was not asked, because the relay
-   *     is stopping
-   */
-  public OutboxUnavailableException(String message, Throwable cause) {
+  private OutboxUnavailableException(Reason reason, String message, Throwable cause) {
     super(message, cause);
-    this.reason = cause == null ? Reason.STOPPING : Reason.DATABASE;
+    this.reason = reason;
+  }
+
+  /** The relay is stopping, or stopped waiting: the hooks were not stored. */
+  public static OutboxUnavailableException stopping(String message, Throwable cause) {
+    return new OutboxUnavailableException(Reason.STOPPING, message, cause);
   }
 
   /** The database did not store the hooks of a transaction; {@code cause} says why. */
-  static OutboxUnavailableException database(Throwable cause) {
-    return new OutboxUnavailableException(
-        "the outbox database did not store the hooks: " + rootMessage(cause), cause);
+  public static OutboxUnavailableException database(Throwable cause) {
+    return database("the outbox database did not store the hooks: " + rootMessage(cause), cause);
+  }
+
+  static OutboxUnavailableException database(String message, Throwable cause) {
+    return new OutboxUnavailableException(Reason.DATABASE, message, cause);
   }
 
   public Reason reason() {
@@ -44,6 +48,6 @@ public final class OutboxUnavailableException extends RelayException {
    * for the relay's log, never for a caller, as it may name the database's host or user.
    */
   public String detail() {
-    return getCause() == null ? getMessage() : rootMessage(this);
+    return reason == Reason.STOPPING ? getMessage() : rootMessage(this);
   }
 }

@@ -15,9 +15,7 @@ class CallerMessagesTest {
   void a_database_failure_names_no_host_user_or_driver_message() {
     String told =
         CallerMessages.of(
-            new OutboxUnavailableException(
-                "the outbox database did not store the hooks: Connection to db.internal:5432"
-                    + " refused. FATAL: password authentication failed for user \"ccx\"",
+            OutboxUnavailableException.database(
                 new SQLException(
                     "Connection to db.internal:5432 refused. FATAL: password authentication"
                         + " failed for user \"ccx\"",
@@ -32,8 +30,7 @@ class CallerMessagesTest {
   void a_read_only_database_says_so() {
     String told =
         CallerMessages.of(
-            new OutboxUnavailableException(
-                "the outbox database did not store the hooks",
+            OutboxUnavailableException.database(
                 new SQLException("cannot execute INSERT in a read-only transaction", "25006")));
 
     assertThat(told).startsWith("the outbox database is read-only");
@@ -43,7 +40,7 @@ class CallerMessagesTest {
   void a_stopping_relay_says_so() {
     assertThat(
             CallerMessages.of(
-                new OutboxUnavailableException(
+                OutboxUnavailableException.stopping(
                     "the relay is stopping: could not store the hook", null)))
         .isEqualTo("the relay is stopping: could not store the hook");
   }

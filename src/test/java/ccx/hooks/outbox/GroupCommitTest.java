@@ -1,6 +1,7 @@
 package ccx.hooks.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,28 @@ class GroupCommitTest {
                     .isTrue());
     assertThat(after).contains(List.of("x".repeat(50)));
     assertThat(after).anyMatch(batch -> batch.size() == 2);
+  }
+
+  @Test
+  void a_failed_batch_fails_each_of_its_callers_as_the_database_and_a_closed_one_as_stopping() {
+    GroupCommit<String, Integer> commits =
+        new GroupCommit<>(
+            "store",
+            1,
+            100,
+            items -> {
+              throw new IllegalStateException("disk full");
+            });
+    OutboxUnavailableException failed =
+        catchThrowableOfType(OutboxUnavailableException.class, () -> commits.submit("a"));
+    commits.close();
+    OutboxUnavailableException closed =
+        catchThrowableOfType(OutboxUnavailableException.class, () -> commits.submit("b"));
+
+    assertThat(failed.reason()).isEqualTo(OutboxUnavailableException.Reason.DATABASE);
+    assertThat(failed.detail()).isEqualTo("disk full");
+    assertThat(closed.reason()).isEqualTo(OutboxUnavailableException.Reason.STOPPING);
+    assertThat(closed.detail()).isEqualTo("the relay is stopping: could not store");
   }
 
   @Test
