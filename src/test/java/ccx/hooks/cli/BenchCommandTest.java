@@ -111,6 +111,7 @@ class BenchCommandTest {
         bench(
             "--scenarios", "e2e",
             "--duration", "1s",
+            "--drain-rows", "500",
             "--e2e-rate", "1000",
             "--relay-options", "--max-concurrent-calls 1");
 
