@@ -18,17 +18,32 @@ import org.HdrHistogram.Histogram;
 
 /**
  * An open-loop load at the offered rate (calls start on schedule, whether or not earlier ones have
- * answered); latency from each RPC's answer to the integrator's receipt of its hook. The load runs
- * for the warm-up first, unmeasured: the draining relay has not taken a post-hook call before, and
- * a JIT compiling its intake path (and the bench's client) in the first seconds would otherwise
- * pile up calls that the rest of the run spends recovering from. A call the relay refuses is
- * counted by its status, never dropped from the figures unseen: the rate is what the relay
- * acknowledged, and a refused call has no latency to measure.
+ * answered); latency from each RPC's answer to the integrator's receipt of its hook.
+ *
+ * <p>The same load runs first for the warm-up, unmeasured, and the measured calls start once every
+ * warm-up hook has arrived: the draining relay has taken no post-hook call before, and the JIT
+ * compiling its intake path (and the bench's client) in the first seconds leaves a backlog that
+ * would otherwise be measured as the relay's steady state.
+ *
+ * <p>A call the relay refuses is counted by its status, never dropped from the figures unseen: the
+ * rate is what the relay acknowledged, and a refused call has no latency to measure.
  */
 final class EndToEnd {
   private static final Duration ARRIVAL_WAIT = Duration.ofSeconds(30);
 
-  private EndToEnd() {}
+  private final BenchOptions options;
+  private final BenchIntegrator integrator;
+  private final HookServiceGrpc.HookServiceBlockingStub stub;
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  private EndToEnd(
+      BenchOptions options,
+      BenchIntegrator integrator,
+      HookServiceGrpc.HookServiceBlockingStub stub) {
+    this.options = options;
+    this.integrator = integrator;
+    this.stub = stub;
+  }
 
   static BenchResults.EndToEnd run(
       BenchOptions options,
@@ -36,76 +51,91 @@ final class EndToEnd {
       BenchIntegrator integrator,
       Map<String, Histogram> plotted) {
     integrator.noteArrivals(true);
-    Map<String, Long> acknowledged = new ConcurrentHashMap<>();
-    Map<Status.Code, LongAdder> refused = new ConcurrentHashMap<>();
-    long intervalNanos = 1_000_000_000L / options.e2eRate();
-    long warmupCalls = options.warmup().toNanos() / intervalNanos;
-    long measuredCalls = options.duration().toNanos() / intervalNanos;
-    long total = warmupCalls + measuredCalls;
-    String run = UUID.randomUUID().toString().substring(0, 8);
     ManagedChannel channel = Requests.channel(relay);
+    try {
+      EndToEnd load = new EndToEnd(options, integrator, HookServiceGrpc.newBlockingStub(channel));
+      load.awaitArrivals(load.offer("e2e-warmup", options.warmup()).acknowledged());
+      Offered measured = load.offer("e2e", options.duration());
+      long missing = load.awaitArrivals(measured.acknowledged());
+      Histogram latencies = ClosedLoad.newHistogram();
+      measured
+          .acknowledged()
+          .forEach(
+              (workId, ackNanos) -> {
+                Long arrival = integrator.arrivalNanos(workId);
+                if (arrival != null) {
+                  latencies.recordValue(Math.max(0, arrival - ackNanos));
+                }
+              });
+      plotted.put("post-hook end to end", latencies);
+      return new BenchResults.EndToEnd(
+          BenchResults.round(measured.acknowledged().size() / (options.duration().toNanos() / 1e9)),
+          options.e2eRate(),
+          ClosedLoad.millis(latencies, 50),
+          ClosedLoad.millis(latencies, 99),
+          missing,
+          measured.calls(),
+          measured.acknowledged().size(),
+          measured.refusedByStatus());
+    } finally {
+      integrator.noteArrivals(false);
+      channel.shutdownNow();
+    }
+  }
+
+  /** The calls of one phase: when each acknowledged one was answered, and the refusals. */
+  private record Offered(
+      long calls, Map<String, Long> acknowledged, Map<Status.Code, LongAdder> refused) {
+    SortedMap<String, Long> refusedByStatus() {
+      SortedMap<String, Long> counts = new TreeMap<>();
+      refused.forEach((code, count) -> counts.put(code.name(), count.sum()));
+      return counts;
+    }
+  }
+
+  /** Offers post-hooks at the offered rate for {@code length}; returns once all have answered. */
+  private Offered offer(String prefix, Duration length) {
+    long intervalNanos = 1_000_000_000L / options.e2eRate();
+    long calls = length.toNanos() / intervalNanos;
+    Offered offered = new Offered(calls, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
-      HookServiceGrpc.HookServiceBlockingStub stub = HookServiceGrpc.newBlockingStub(channel);
       long start = System.nanoTime();
-      for (long i = 0; i < total; i++) {
+      for (long i = 0; i < calls; i++) {
         long wait = start + i * intervalNanos - System.nanoTime();
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         }
         long n = i;
-        boolean measured = i >= warmupCalls;
         callers.submit(
             () -> {
-              String workId = (measured ? "e2e-" : "e2e-warmup-") + run + "-" + n;
+              String workId = prefix + "-" + run + "-" + n;
               try {
                 stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                     .postAddNode(Requests.postAddNode(workId, n));
-                if (measured) {
-                  acknowledged.put(workId, System.nanoTime());
-                }
+                offered.acknowledged().put(workId, System.nanoTime());
               } catch (RuntimeException e) {
-                if (measured) {
-                  refused
-                      .computeIfAbsent(Status.fromThrowable(e).getCode(), c -> new LongAdder())
-                      .increment();
-                }
+                offered
+                    .refused()
+                    .computeIfAbsent(Status.fromThrowable(e).getCode(), c -> new LongAdder())
+                    .increment();
               }
             });
       }
-    } finally {
-      channel.shutdownNow();
     }
+    return offered;
+  }
+
+  /** Waits up to {@link #ARRIVAL_WAIT} for these hooks to reach the integrator; the missing. */
+  private long awaitArrivals(Map<String, Long> acknowledged) {
     long deadline = System.nanoTime() + ARRIVAL_WAIT.toNanos();
     long missing = acknowledged.size();
     while (missing > 0 && System.nanoTime() < deadline) {
       missing =
           acknowledged.keySet().stream().filter(w -> integrator.arrivalNanos(w) == null).count();
-      RelayProcess.sleep(Duration.ofMillis(200));
+      if (missing > 0) {
+        RelayProcess.sleep(Duration.ofMillis(200));
+      }
     }
-    Histogram latencies = ClosedLoad.newHistogram();
-    acknowledged.forEach(
-        (workId, ackNanos) -> {
-          Long arrival = integrator.arrivalNanos(workId);
-          if (arrival != null) {
-            latencies.recordValue(Math.max(0, arrival - ackNanos));
-          }
-        });
-    integrator.noteArrivals(false);
-    plotted.put("post-hook end to end", latencies);
-    return new BenchResults.EndToEnd(
-        BenchResults.round(acknowledged.size() / (options.duration().toNanos() / 1e9)),
-        options.e2eRate(),
-        ClosedLoad.millis(latencies, 50),
-        ClosedLoad.millis(latencies, 99),
-        missing,
-        measuredCalls,
-        acknowledged.size(),
-        byName(refused));
-  }
-
-  private static SortedMap<String, Long> byName(Map<Status.Code, LongAdder> refused) {
-    SortedMap<String, Long> counts = new TreeMap<>();
-    refused.forEach((code, count) -> counts.put(code.name(), count.sum()));
-    return counts;
+    return missing;
   }
 }
