@@ -27,14 +27,22 @@ final class Attempts {
         SELECT * FROM unnest(?::bigint[], ?::int[], ?::varchar[], ?::timestamptz[], ?::int[], ?::int[], ?::text[], ?::text[])
         """,
         s -> {
-          s.setArray(1, column(tx, "int8", outcomes, o -> o.claimed().id()));
-          s.setArray(2, column(tx, "int4", outcomes, o -> o.claimed().attempts()));
-          s.setArray(3, column(tx, "varchar", outcomes, o -> o.claimed().lockedBy()));
-          s.setArray(4, column(tx, "varchar", outcomes, o -> o.attempt().startedAt().toString()));
-          s.setArray(5, column(tx, "int4", outcomes, o -> millis(o.attempt().duration())));
-          s.setArray(6, column(tx, "int4", outcomes, o -> o.attempt().httpStatus()));
-          s.setArray(7, column(tx, "text", outcomes, o -> storable(o.attempt().error())));
-          s.setArray(8, column(tx, "text", outcomes, o -> truncate(o.attempt().responseBody())));
+          s.setArray(1, column(tx, "int8", Long.class, outcomes, o -> o.claimed().id()));
+          s.setArray(2, column(tx, "int4", Integer.class, outcomes, o -> o.claimed().attempts()));
+          s.setArray(3, column(tx, "varchar", String.class, outcomes, o -> o.claimed().lockedBy()));
+          s.setArray(
+              4,
+              column(
+                  tx, "varchar", String.class, outcomes, o -> o.attempt().startedAt().toString()));
+          s.setArray(
+              5, column(tx, "int4", Integer.class, outcomes, o -> millis(o.attempt().duration())));
+          s.setArray(6, column(tx, "int4", Integer.class, outcomes, o -> o.attempt().httpStatus()));
+          s.setArray(
+              7, column(tx, "text", String.class, outcomes, o -> storable(o.attempt().error())));
+          s.setArray(
+              8,
+              column(
+                  tx, "text", String.class, outcomes, o -> truncate(o.attempt().responseBody())));
         });
   }
 

@@ -66,13 +66,44 @@ final class Intake {
                             s.setDouble(2, clock.offsetSeconds());
                             s.setDouble(3, clock.offsetSeconds());
                             s.setArray(
-                                4, column(connection, "varchar", hooks, h -> h.hook().path()));
-                            s.setArray(5, column(connection, "varchar", hooks, NewHook::workId));
-                            s.setArray(6, column(connection, "varchar", hooks, NewHook::clusterId));
-                            s.setArray(7, column(connection, "text", hooks, NewHook::payload));
-                            s.setArray(8, column(connection, "varchar", hooks, NewHook::webhookId));
+                                4,
+                                column(
+                                    connection,
+                                    "varchar",
+                                    String.class,
+                                    hooks,
+                                    h -> h.hook().path()));
                             s.setArray(
-                                9, column(connection, "varchar", hooks, NewHook::traceparent));
+                                5,
+                                column(
+                                    connection, "varchar", String.class, hooks, NewHook::workId));
+                            s.setArray(
+                                6,
+                                column(
+                                    connection,
+                                    "varchar",
+                                    String.class,
+                                    hooks,
+                                    NewHook::clusterId));
+                            s.setArray(
+                                7,
+                                column(connection, "text", String.class, hooks, NewHook::payload));
+                            s.setArray(
+                                8,
+                                column(
+                                    connection,
+                                    "varchar",
+                                    String.class,
+                                    hooks,
+                                    NewHook::webhookId));
+                            s.setArray(
+                                9,
+                                column(
+                                    connection,
+                                    "varchar",
+                                    String.class,
+                                    hooks,
+                                    NewHook::traceparent));
                           });
                     }));
   }

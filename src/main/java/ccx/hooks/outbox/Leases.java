@@ -121,12 +121,21 @@ final class Leases {
             RETURNING o.id
             """)) {
       update.setDouble(1, clock.offsetSeconds());
-      update.setArray(2, column(tx, "int8", deliveries, d -> d.claimed().id()));
-      update.setArray(3, column(tx, "varchar", deliveries, d -> d.claimed().lockedBy()));
-      update.setArray(4, column(tx, "int4", deliveries, d -> d.claimed().attempts()));
-      update.setArray(5, column(tx, "int4", deliveries, d -> d.attempt().httpStatus()));
+      update.setArray(2, column(tx, "int8", Long.class, deliveries, d -> d.claimed().id()));
       update.setArray(
-          6, column(tx, "varchar", deliveries, d -> d.claimed().lastAttemptAt().toString()));
+          3, column(tx, "varchar", String.class, deliveries, d -> d.claimed().lockedBy()));
+      update.setArray(
+          4, column(tx, "int4", Integer.class, deliveries, d -> d.claimed().attempts()));
+      update.setArray(
+          5, column(tx, "int4", Integer.class, deliveries, d -> d.attempt().httpStatus()));
+      update.setArray(
+          6,
+          column(
+              tx,
+              "varchar",
+              String.class,
+              deliveries,
+              d -> d.claimed().lastAttemptAt().toString()));
       Set<Long> done = new HashSet<>();
       try (ResultSet r = update.executeQuery()) {
         while (r.next()) {

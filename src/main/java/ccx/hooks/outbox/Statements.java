@@ -22,12 +22,18 @@ final class Statements {
 
   /**
    * One column of a batch, as an array parameter of {@code unnest(?::type[], …)}: the value {@code
-   * column} gives for each of {@code rows}, in order.
+   * column} gives for each of {@code rows}, in order. The array is of {@code elements} (Long,
+   * Integer, String), so that the driver sends it in binary, as it does a typed array.
    */
-  static <T> Array column(
-      Connection connection, String type, List<T> rows, Function<? super T, ?> column)
+  static <T, E> Array column(
+      Connection connection,
+      String type,
+      Class<E> elements,
+      List<T> rows,
+      Function<? super T, ? extends E> column)
       throws SQLException {
-    Object[] values = new Object[rows.size()];
+    @SuppressWarnings("unchecked")
+    E[] values = (E[]) java.lang.reflect.Array.newInstance(elements, rows.size());
     for (int i = 0; i < values.length; i++) {
       values[i] = column.apply(rows.get(i));
     }
