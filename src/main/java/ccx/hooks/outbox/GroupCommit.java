@@ -114,7 +114,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       return pending.done().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw OutboxUnavailableException.stopping("interrupted: could not " + what, e);
+      // A worker may have taken the item: its batch may still commit, unseen by this caller.
+      throw OutboxUnavailableException.stopping(
+          "interrupted while waiting for the commit: could not confirm that it could " + what, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RelayException relay) {
         throw relay;

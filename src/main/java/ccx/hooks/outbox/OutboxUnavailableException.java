@@ -14,7 +14,11 @@ public final class OutboxUnavailableException extends RelayException {
   public enum Reason {
     /** The database could not be reached, or did not commit (a read-only standby among others). */
     DATABASE,
-    /** The relay is stopping and takes no more hooks: the database was not asked. */
+    /**
+     * The relay is stopping and takes no more hooks: the database was not asked, or (the caller
+     * interrupted while it waited) its answer was not awaited, and the hooks may yet be stored.
+     * Either way a retry is safe: a repeat of a stored post-hook stores nothing new.
+     */
     STOPPING
   }
 

@@ -1,6 +1,7 @@
 package ccx.hooks.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -95,6 +97,25 @@ class GroupCommitTest {
     assertThat(failed.detail()).isEqualTo("disk full");
     assertThat(closed.reason()).isEqualTo(OutboxUnavailableException.Reason.STOPPING);
     assertThat(closed.detail()).isEqualTo("the relay is stopping: could not store");
+  }
+
+  @Test
+  void a_caller_interrupted_while_its_batch_commits_is_told_the_outcome_is_unknown()
+      throws Exception {
+    try (GroupCommit<String, Integer> commits = groupCommit(100)) {
+      AtomicReference<Throwable> thrown = new AtomicReference<>();
+      Thread caller =
+          Thread.ofVirtual().start(() -> thrown.set(catchThrowable(() -> commits.submit("a"))));
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+      caller.interrupt();
+      caller.join(Duration.ofSeconds(10));
+      firstBatchMayCommit.countDown();
+
+      assertThat(thrown.get()).isInstanceOf(OutboxUnavailableException.class);
+      OutboxUnavailableException e = (OutboxUnavailableException) thrown.get();
+      assertThat(e.reason()).isEqualTo(OutboxUnavailableException.Reason.STOPPING);
+      assertThat(e.detail()).contains("could not confirm");
+    }
   }
 
   @Test
