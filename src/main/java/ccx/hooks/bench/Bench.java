@@ -106,7 +106,7 @@ public final class Bench {
                 "e2e: %d post-hooks/s offered for %s%n",
                 options.e2eRate(),
                 seconds(options.duration()));
-            e2e = EndToEnd.run(options, relays.list().getFirst(), integrator, plotted);
+            e2e = EndToEnd.run(options, relays.list().getFirst(), integrator, plotted, progress);
           }
           peakRssMb = Math.max(peakRssMb, relays.peakRssMb());
         }

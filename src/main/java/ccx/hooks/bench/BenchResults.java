@@ -63,8 +63,9 @@ public record BenchResults(
    * @param rate post-hooks acknowledged per second
    * @param offered the calls made
    * @param acknowledged the calls the relay answered with success
-   * @param refused the calls that failed, by gRPC status ({@code RESOURCE_EXHAUSTED}: the relay's
-   *     in-flight limit; {@code UNAVAILABLE}: the outbox could not store them)
+   * @param failed the calls that did not succeed, by gRPC status ({@code RESOURCE_EXHAUSTED}: the
+   *     relay's in-flight limit; {@code UNAVAILABLE}: the outbox could not store them; {@code
+   *     DEADLINE_EXCEEDED}: no answer in time, though the hook may have been stored)
    */
   public record EndToEnd(
       double rate,
@@ -74,10 +75,10 @@ public record BenchResults(
       long undelivered,
       long offered,
       long acknowledged,
-      SortedMap<String, Long> refused) {
+      SortedMap<String, Long> failed) {
 
-    public long refusedTotal() {
-      return refused.values().stream().mapToLong(Long::longValue).sum();
+    public long failedTotal() {
+      return failed.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 

@@ -3,7 +3,9 @@ package ccx.hooks.bench;
 import ccx.hooks.v1.HookServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
+import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -25,8 +27,8 @@ import org.HdrHistogram.Histogram;
  * compiling its intake path (and the bench's client) in the first seconds leaves a backlog that
  * would otherwise be measured as the relay's steady state.
  *
- * <p>A call the relay refuses is counted by its status, never dropped from the figures unseen: the
- * rate is what the relay acknowledged, and a refused call has no latency to measure.
+ * <p>A call that fails is counted by its status, never dropped from the figures unseen: the rate is
+ * what the relay acknowledged, and a failed call has no latency to measure.
  */
 final class EndToEnd {
   private static final Duration ARRIVAL_WAIT = Duration.ofSeconds(30);
@@ -49,12 +51,25 @@ final class EndToEnd {
       BenchOptions options,
       RelayProcess relay,
       BenchIntegrator integrator,
-      Map<String, Histogram> plotted) {
+      Map<String, Histogram> plotted,
+      PrintWriter progress) {
     integrator.noteArrivals(true);
     ManagedChannel channel = Requests.channel(relay);
     try {
       EndToEnd load = new EndToEnd(options, integrator, HookServiceGrpc.newBlockingStub(channel));
-      load.awaitArrivals(load.offer("e2e-warmup", options.warmup()).acknowledged());
+      Offered warmup = load.offer("e2e-warmup", options.warmup());
+      long notArrived = load.awaitArrivals(warmup.acknowledged());
+      if (notArrived > 0 || !warmup.failed().isEmpty()) {
+        progress.printf(
+            Locale.ROOT,
+            "e2e warm-up: %d of %d calls failed %s, %d hooks not delivered within %s;"
+                + " measuring anyway%n",
+            warmup.calls() - warmup.acknowledged().size(),
+            warmup.calls(),
+            warmup.failedByStatus(),
+            notArrived,
+            ARRIVAL_WAIT);
+      }
       Offered measured = load.offer("e2e", options.duration());
       long missing = load.awaitArrivals(measured.acknowledged());
       Histogram latencies = ClosedLoad.newHistogram();
@@ -76,7 +91,7 @@ final class EndToEnd {
           missing,
           measured.calls(),
           measured.acknowledged().size(),
-          measured.refusedByStatus());
+          measured.failedByStatus());
     } finally {
       integrator.noteArrivals(false);
       channel.shutdownNow();
@@ -85,10 +100,10 @@ final class EndToEnd {
 
   /** The calls of one phase: when each acknowledged one was answered, and the refusals. */
   private record Offered(
-      long calls, Map<String, Long> acknowledged, Map<Status.Code, LongAdder> refused) {
-    SortedMap<String, Long> refusedByStatus() {
+      long calls, Map<String, Long> acknowledged, Map<Status.Code, LongAdder> failed) {
+    SortedMap<String, Long> failedByStatus() {
       SortedMap<String, Long> counts = new TreeMap<>();
-      refused.forEach((code, count) -> counts.put(code.name(), count.sum()));
+      failed.forEach((code, count) -> counts.put(code.name(), count.sum()));
       return counts;
     }
   }
@@ -115,7 +130,7 @@ final class EndToEnd {
                 offered.acknowledged().put(workId, System.nanoTime());
               } catch (RuntimeException e) {
                 offered
-                    .refused()
+                    .failed()
                     .computeIfAbsent(Status.fromThrowable(e).getCode(), c -> new LongAdder())
                     .increment();
               }

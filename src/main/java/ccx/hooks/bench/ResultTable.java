@@ -66,11 +66,11 @@ final class ResultTable {
           "p50 / p99 from answer to integrator",
           format("%.2f / %.2f ms at %.0f/s", e2e.p50Ms(), e2e.p99Ms(), e2e.rate()),
           "p99 <= 50 ms at >= 1000/s");
-      if (e2e.refusedTotal() > 0) {
+      if (e2e.failedTotal() > 0) {
         line(
             "e2e",
-            format("calls refused, of %d", e2e.offered()),
-            e2e.refused().entrySet().stream()
+            format("calls failed, of %d", e2e.offered()),
+            e2e.failed().entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", ")),
             "none");

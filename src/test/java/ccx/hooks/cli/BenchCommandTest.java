@@ -100,13 +100,13 @@ class BenchCommandTest {
     assertThat(e2e.get("p99_ms").getAsDouble()).isNotNegative();
     assertThat(e2e.get("rate").getAsDouble()).isPositive();
     assertThat(e2e.get("acknowledged").getAsLong()).isEqualTo(e2e.get("offered").getAsLong());
-    assertThat(e2e.getAsJsonObject("refused").keySet()).isEmpty();
+    assertThat(e2e.getAsJsonObject("failed").keySet()).isEmpty();
     assertThat(json.get("rss_mb").getAsLong()).isPositive();
     assertThat(Files.readString(plot)).contains("<polyline").contains("post-hook end to end");
   }
 
   @Test
-  void calls_the_relay_refuses_during_e2e_are_counted_not_dropped() throws Exception {
+  void calls_that_fail_during_e2e_are_counted_by_status_not_dropped() throws Exception {
     JsonObject json =
         bench(
             "--scenarios", "e2e",
@@ -116,7 +116,11 @@ class BenchCommandTest {
             "--relay-options", "--max-concurrent-calls 1");
 
     JsonObject e2e = json.getAsJsonObject("e2e");
-    long refused = e2e.getAsJsonObject("refused").get("RESOURCE_EXHAUSTED").getAsLong();
+    JsonObject failed = e2e.getAsJsonObject("failed");
+    assertThat(failed.keySet())
+        .as("the relay's refusal, and nothing else")
+        .containsExactly("RESOURCE_EXHAUSTED");
+    long refused = failed.get("RESOURCE_EXHAUSTED").getAsLong();
     assertThat(refused).as("a thousand calls a second through one slot").isPositive();
     assertThat(e2e.get("acknowledged").getAsLong() + refused)
         .isEqualTo(e2e.get("offered").getAsLong());
