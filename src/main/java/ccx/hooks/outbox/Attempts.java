@@ -1,6 +1,8 @@
 package ccx.hooks.outbox;
 
-import static ccx.hooks.outbox.Statements.column;
+import static ccx.hooks.outbox.Statements.ints;
+import static ccx.hooks.outbox.Statements.longs;
+import static ccx.hooks.outbox.Statements.strings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,22 +29,14 @@ final class Attempts {
         SELECT * FROM unnest(?::bigint[], ?::int[], ?::varchar[], ?::timestamptz[], ?::int[], ?::int[], ?::text[], ?::text[])
         """,
         s -> {
-          s.setArray(1, column(tx, "int8", Long.class, outcomes, o -> o.claimed().id()));
-          s.setArray(2, column(tx, "int4", Integer.class, outcomes, o -> o.claimed().attempts()));
-          s.setArray(3, column(tx, "varchar", String.class, outcomes, o -> o.claimed().lockedBy()));
-          s.setArray(
-              4,
-              column(
-                  tx, "varchar", String.class, outcomes, o -> o.attempt().startedAt().toString()));
-          s.setArray(
-              5, column(tx, "int4", Integer.class, outcomes, o -> millis(o.attempt().duration())));
-          s.setArray(6, column(tx, "int4", Integer.class, outcomes, o -> o.attempt().httpStatus()));
-          s.setArray(
-              7, column(tx, "text", String.class, outcomes, o -> storable(o.attempt().error())));
-          s.setArray(
-              8,
-              column(
-                  tx, "text", String.class, outcomes, o -> truncate(o.attempt().responseBody())));
+          s.setArray(1, longs(tx, outcomes, o -> o.claimed().id()));
+          s.setArray(2, ints(tx, outcomes, o -> o.claimed().attempts()));
+          s.setArray(3, strings(tx, outcomes, o -> o.claimed().lockedBy()));
+          s.setArray(4, strings(tx, outcomes, o -> o.attempt().startedAt().toString()));
+          s.setArray(5, ints(tx, outcomes, o -> millis(o.attempt().duration())));
+          s.setArray(6, ints(tx, outcomes, o -> o.attempt().httpStatus()));
+          s.setArray(7, strings(tx, outcomes, o -> storable(o.attempt().error())));
+          s.setArray(8, strings(tx, outcomes, o -> truncate(o.attempt().responseBody())));
         });
   }
 

@@ -1,13 +1,35 @@
 package ccx.hooks.outbox;
 
-import static ccx.hooks.outbox.Statements.column;
+import static ccx.hooks.outbox.Statements.strings;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /** Stores new hooks: a head where its cluster has no unfinished row, else queued behind it. */
 final class Intake {
+  private static final String INSERT =
+      """
+      INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
+      SELECT h, w, c, p::jsonb, i,
+             CASE WHEN NOT ? OR c = '' THEN 'pending'
+                  WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
+                       AND NOT EXISTS (SELECT 1 FROM hook_outbox o
+                                       WHERE o.cluster_id = c AND o.status IN ('pending', 'delivering'))
+                  THEN 'pending' ELSE 'queued' END,
+             now() + make_interval(secs => ?), now() + make_interval(secs => ?), tp
+      FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[])
+           WITH ORDINALITY AS t(h, w, c, p, i, tp, n)
+      WHERE NOT EXISTS (SELECT 1 FROM hook_outbox d
+                        WHERE w <> '' AND d.work_id <> '' AND d.hook = h AND d.work_id = w
+                          AND d.status IN ('delivered', 'failed'))
+      ORDER BY n
+      ON CONFLICT DO NOTHING
+      """;
+
   private final DSLContext dsl;
   private final DatabaseClock clock;
   private final boolean clusterOrdered;
@@ -42,69 +64,19 @@ final class Intake {
                         ClusterHeads.lockShared(
                             tx.dsl(), hooks.stream().map(NewHook::clusterId).toList());
                       }
-                      return Statements.run(
-                          connection,
-                          """
-              INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
-              SELECT h, w, c, p::jsonb, i,
-                     CASE WHEN NOT ? OR c = '' THEN 'pending'
-                          WHEN row_number() OVER (PARTITION BY c ORDER BY n) = 1
-                               AND NOT EXISTS (SELECT 1 FROM hook_outbox o
-                                               WHERE o.cluster_id = c AND o.status IN ('pending', 'delivering'))
-                          THEN 'pending' ELSE 'queued' END,
-                     now() + make_interval(secs => ?), now() + make_interval(secs => ?), tp
-              FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::text[], ?::varchar[], ?::varchar[])
-                   WITH ORDINALITY AS t(h, w, c, p, i, tp, n)
-              WHERE NOT EXISTS (SELECT 1 FROM hook_outbox d
-                                WHERE w <> '' AND d.work_id <> '' AND d.hook = h AND d.work_id = w
-                                  AND d.status IN ('delivered', 'failed'))
-              ORDER BY n
-              ON CONFLICT DO NOTHING
-              """,
-                          s -> {
-                            s.setBoolean(1, clusterOrdered);
-                            s.setDouble(2, clock.offsetSeconds());
-                            s.setDouble(3, clock.offsetSeconds());
-                            s.setArray(
-                                4,
-                                column(
-                                    connection,
-                                    "varchar",
-                                    String.class,
-                                    hooks,
-                                    h -> h.hook().path()));
-                            s.setArray(
-                                5,
-                                column(
-                                    connection, "varchar", String.class, hooks, NewHook::workId));
-                            s.setArray(
-                                6,
-                                column(
-                                    connection,
-                                    "varchar",
-                                    String.class,
-                                    hooks,
-                                    NewHook::clusterId));
-                            s.setArray(
-                                7,
-                                column(connection, "text", String.class, hooks, NewHook::payload));
-                            s.setArray(
-                                8,
-                                column(
-                                    connection,
-                                    "varchar",
-                                    String.class,
-                                    hooks,
-                                    NewHook::webhookId));
-                            s.setArray(
-                                9,
-                                column(
-                                    connection,
-                                    "varchar",
-                                    String.class,
-                                    hooks,
-                                    NewHook::traceparent));
-                          });
+                      return Statements.run(connection, INSERT, s -> bind(s, connection, hooks));
                     }));
+  }
+
+  private void bind(PreparedStatement s, Connection c, List<NewHook> hooks) throws SQLException {
+    s.setBoolean(1, clusterOrdered);
+    s.setDouble(2, clock.offsetSeconds());
+    s.setDouble(3, clock.offsetSeconds());
+    s.setArray(4, strings(c, hooks, h -> h.hook().path()));
+    s.setArray(5, strings(c, hooks, NewHook::workId));
+    s.setArray(6, strings(c, hooks, NewHook::clusterId));
+    s.setArray(7, strings(c, hooks, NewHook::payload));
+    s.setArray(8, strings(c, hooks, NewHook::webhookId));
+    s.setArray(9, strings(c, hooks, NewHook::traceparent));
   }
 }

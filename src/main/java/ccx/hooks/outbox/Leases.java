@@ -1,6 +1,8 @@
 package ccx.hooks.outbox;
 
-import static ccx.hooks.outbox.Statements.column;
+import static ccx.hooks.outbox.Statements.ints;
+import static ccx.hooks.outbox.Statements.longs;
+import static ccx.hooks.outbox.Statements.strings;
 import static ccx.hooks.outbox.schema.Tables.HOOK_OUTBOX;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.when;
@@ -121,21 +123,11 @@ final class Leases {
             RETURNING o.id
             """)) {
       update.setDouble(1, clock.offsetSeconds());
-      update.setArray(2, column(tx, "int8", Long.class, deliveries, d -> d.claimed().id()));
-      update.setArray(
-          3, column(tx, "varchar", String.class, deliveries, d -> d.claimed().lockedBy()));
-      update.setArray(
-          4, column(tx, "int4", Integer.class, deliveries, d -> d.claimed().attempts()));
-      update.setArray(
-          5, column(tx, "int4", Integer.class, deliveries, d -> d.attempt().httpStatus()));
-      update.setArray(
-          6,
-          column(
-              tx,
-              "varchar",
-              String.class,
-              deliveries,
-              d -> d.claimed().lastAttemptAt().toString()));
+      update.setArray(2, longs(tx, deliveries, d -> d.claimed().id()));
+      update.setArray(3, strings(tx, deliveries, d -> d.claimed().lockedBy()));
+      update.setArray(4, ints(tx, deliveries, d -> d.claimed().attempts()));
+      update.setArray(5, ints(tx, deliveries, d -> d.attempt().httpStatus()));
+      update.setArray(6, strings(tx, deliveries, d -> d.claimed().lastAttemptAt().toString()));
       Set<Long> done = new HashSet<>();
       try (ResultSet r = update.executeQuery()) {
         while (r.next()) {

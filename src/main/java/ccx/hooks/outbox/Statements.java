@@ -21,23 +21,33 @@ final class Statements {
   private Statements() {}
 
   /**
-   * One column of a batch, as an array parameter of {@code unnest(?::type[], …)}: the value {@code
-   * column} gives for each of {@code rows}, in order. The array is of {@code elements} (Long,
-   * Integer, String), so that the driver sends it in binary, as it does a typed array.
+   * One column of a batch, as an array parameter of {@code unnest(?::bigint[], …)}: the value
+   * {@code column} gives for each of {@code rows}, in order. Typed arrays, so that the driver sends
+   * them in binary.
    */
-  static <T, E> Array column(
-      Connection connection,
-      String type,
-      Class<E> elements,
-      List<T> rows,
-      Function<? super T, ? extends E> column)
+  static <T> Array longs(Connection c, List<T> rows, Function<? super T, Long> column)
       throws SQLException {
-    @SuppressWarnings("unchecked")
-    E[] values = (E[]) java.lang.reflect.Array.newInstance(elements, rows.size());
+    return c.createArrayOf("int8", fill(new Long[rows.size()], rows, column));
+  }
+
+  /** A column of {@code int} values; see {@link #longs}. */
+  static <T> Array ints(Connection c, List<T> rows, Function<? super T, Integer> column)
+      throws SQLException {
+    return c.createArrayOf("int4", fill(new Integer[rows.size()], rows, column));
+  }
+
+  /** A column of strings, as {@code text[]} (the statement casts it where it needs another). */
+  static <T> Array strings(Connection c, List<T> rows, Function<? super T, String> column)
+      throws SQLException {
+    return c.createArrayOf("text", fill(new String[rows.size()], rows, column));
+  }
+
+  private static <T, E> E[] fill(
+      E[] values, List<T> rows, Function<? super T, ? extends E> column) {
     for (int i = 0; i < values.length; i++) {
       values[i] = column.apply(rows.get(i));
     }
-    return connection.createArrayOf(type, values);
+    return values;
   }
 
   /** Executes {@code sql} with what {@code binder} sets; returns the update count, or -1. */
