@@ -98,7 +98,7 @@ final class EndToEnd {
     }
   }
 
-  /** The calls of one phase: when each acknowledged one was answered, and the refusals. */
+  /** The calls of one phase: when each acknowledged one was answered, and the failures. */
   private record Offered(
       long calls, Map<String, Long> acknowledged, Map<Status.Code, LongAdder> failed) {
     SortedMap<String, Long> failedByStatus() {

@@ -11,6 +11,18 @@ import org.jooq.impl.DSL;
 
 /** Stores new hooks: a head where its cluster has no unfinished row, else queued behind it. */
 final class Intake {
+  /**
+   * One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
+   * plans it once per connection (written for JDBC, as the claim is: see {@link Statements}). Rows
+   * are inserted (and get their ids) in list order. A row is its cluster's head when it is the
+   * batch's first of that cluster and the cluster has no head (under the cluster locks, a cluster
+   * with queued rows always has one; looking for the head reads one entry of a small partial index,
+   * where looking for any unfinished row would read every row a stuck cluster holds back). A key
+   * already delivered or failed is skipped here; one already unfinished is skipped by the unique
+   * index of the active partition (ON CONFLICT). The lookup says {@code work_id <> ''} twice so
+   * that it can use the partial indexes of the finished partitions: without it PostgreSQL hashes
+   * the whole delivered partition for every batch, a cost that grows with every row delivered.
+   */
   private static final String INSERT =
       """
       INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
@@ -41,17 +53,6 @@ final class Intake {
   }
 
   int enqueue(List<NewHook> hooks) {
-    // One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
-    // plans it once per connection (written for JDBC, as the claim is: see Statements). Rows are
-    // inserted (and get their ids) in list order. A row is
-    // its cluster's head when it is the batch's first of that cluster and the cluster has no head
-    // (under the cluster locks, a cluster with queued rows always has one; looking for the head
-    // reads one entry of a small partial index, where looking for any unfinished row would read
-    // every row a stuck cluster holds back). A key already delivered or failed is skipped here;
-    // one already unfinished is skipped by the unique index of the active partition (ON
-    // CONFLICT). The lookup says work_id <> '' twice so that it can use the partial indexes of
-    // the finished partitions: without it PostgreSQL hashes the whole delivered partition for
-    // every batch, a cost that grows with every row delivered.
     // The connection is taken once, outside the transaction: while the database is down, taking it
     // fails after the pool's connection timeout, and a rollback must not wait that long again for
     // a second one (a post-hook answers UNAVAILABLE within its caller's deadline).

@@ -29,7 +29,7 @@ public final class OutboxUnavailableException extends RelayException {
     this.reason = reason;
   }
 
-  /** The relay is stopping, or stopped waiting: the hooks were not stored. */
+  /** The relay is stopping, or its caller stopped waiting: see {@link Reason#STOPPING}. */
   public static OutboxUnavailableException stopping(String message, Throwable cause) {
     return new OutboxUnavailableException(Reason.STOPPING, message, cause);
   }
