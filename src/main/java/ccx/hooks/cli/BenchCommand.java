@@ -86,8 +86,7 @@ final class BenchCommand implements Callable<Integer> {
       description = {
         "With backlog: N delivered rows (each with one attempt) older than the retention, loaded",
         "before the backlog; the relays' retention sweep deletes them while the backlog drains,",
-        "so the rate shows what retention costs a drain. Env: CCX_HOOK_EXPIRED_ROWS.",
-        "Default: ${DEFAULT-VALUE}."
+        "so the rate shows what retention costs a drain."
       })
   int expiredRows;
 
