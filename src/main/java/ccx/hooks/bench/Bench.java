@@ -70,26 +70,9 @@ public final class Bench {
           // The draining relays get the warm-up the intake relay gets: an unmeasured drain of the
           // same size first, so that the figures are those of a relay whose JIT has compiled the
           // hot paths (a fresh relay drains at half speed for its first ~20 s), as in production.
-          BacklogDrain.drain(
-              "drain warm-up",
-              relays.list(),
-              integrator,
-              database.outbox(),
-              options.drainRows(),
-              Requests.CLUSTERS,
-              0,
-              progress);
+          drainBacklog("drain warm-up", relays, integrator, database);
           if (options.runs(Scenario.DRAIN)) {
-            BacklogDrain.Drained drained =
-                BacklogDrain.drain(
-                    "drain",
-                    relays.list(),
-                    integrator,
-                    database.outbox(),
-                    options.drainRows(),
-                    Requests.CLUSTERS,
-                    0,
-                    progress);
+            BacklogDrain.Drained drained = drainBacklog("drain", relays, integrator, database);
             drain =
                 new BenchResults.Drain(
                     BenchResults.round(drained.rps()),
@@ -103,8 +86,9 @@ public final class Bench {
           if (options.runs(Scenario.E2E)) {
             progress.printf(
                 Locale.ROOT,
-                "e2e: %d post-hooks/s offered for %s%n",
+                "e2e: %d post-hooks/s offered, %s unmeasured (the intake path's warm-up), then %s%n",
                 options.e2eRate(),
+                seconds(options.relayWarmup()),
                 seconds(options.duration()));
             e2e = EndToEnd.run(options, relays.list().getFirst(), integrator, plotted, progress);
           }
@@ -179,6 +163,20 @@ public final class Bench {
       peakRssMb = Math.max(peakRssMb, relays.peakRssMb());
       return measured;
     }
+  }
+
+  /** One drain of {@code --drain-rows} over the request clusters, none of them stuck. */
+  private BacklogDrain.Drained drainBacklog(
+      String label, Relays relays, BenchIntegrator integrator, BenchDatabase database) {
+    return BacklogDrain.drain(
+        label,
+        relays.list(),
+        integrator,
+        database.outbox(),
+        options.drainRows(),
+        Requests.CLUSTERS,
+        0,
+        progress);
   }
 
   private BenchDatabase newDatabase() {
