@@ -22,12 +22,13 @@ import org.HdrHistogram.Histogram;
  * An open-loop load at the offered rate (calls start on schedule, whether or not earlier ones have
  * answered); latency from each RPC's answer to the integrator's receipt of its hook.
  *
- * <p>The same load runs first, unmeasured, for as long as the intake relay's warm-up (20 s), and
- * the measured calls start once every warm-up hook has arrived: the draining relay has taken no
- * post-hook call before, and while the JIT compiles its intake path (and the bench's client) the
- * two cores are short for everything else. After a 3 s warm-up, the compiler thread still took a
- * third of a core through the measured seconds, and the queue it left behind was measured as the
- * relay's steady state (BENCHMARKS.md, 2026-12-07).
+ * <p>The same load runs first, unmeasured, for as long as the intake relay's warm-up ({@link
+ * BenchOptions#relayWarmup}: 20 s at the default duration), and the measured calls start once every
+ * warm-up hook has arrived: the draining relay has taken no post-hook call before, and while the
+ * JIT compiles its intake path (and the bench's client) the two cores are short for everything
+ * else. After a 3 s warm-up, the compiler thread still took a third of a core through the measured
+ * seconds, and the queue it left behind was measured as the relay's steady state (BENCHMARKS.md,
+ * 2026-12-07).
  *
  * <p>A call that fails is counted by its status, never dropped from the figures unseen: the rate is
  * what the relay acknowledged, and a failed call has no latency to measure.
