@@ -331,7 +331,8 @@ class HookHttpClientTest {
     HookHttpClient client =
         client(target, BreakerPolicy.deliveries().withOpenFor(Duration.ofMinutes(10)));
 
-    for (int i = 0; i < 10; i++) {
+    int outages = BreakerPolicy.deliveries().outageMinimumCalls();
+    for (int i = 0; i < outages; i++) {
       assertThat(send(client, CallKind.DELIVERY, Hook.POST_DELETE_CLUSTER).status()).isEqualTo(503);
     }
 
@@ -343,7 +344,7 @@ class HookHttpClientTest {
     assertThat(send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE).status()).isEqualTo(200);
     assertThat(send(client, CallKind.PREHOOK, Hook.PRE_DELETE_CLUSTER).status()).isEqualTo(200);
     assertThat(client.breakers().refusingDeliveries()).containsExactly(Hook.POST_DELETE_CLUSTER);
-    assertThat(server.getRequestCount()).isEqualTo(12);
+    assertThat(server.getRequestCount()).isEqualTo(outages + 2);
   }
 
   @Test
@@ -387,7 +388,7 @@ class HookHttpClientTest {
         client(
             target(server.url("/")),
             BreakerPolicy.deliveries().withOpenFor(Duration.ofMillis(300)));
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < BreakerPolicy.deliveries().outageMinimumCalls(); i++) {
       server.enqueue(answer(503, "down"));
       send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
     }
