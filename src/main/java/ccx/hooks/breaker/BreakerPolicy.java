@@ -37,8 +37,8 @@ public record BreakerPolicy(
   /**
    * Pre-hooks: a caller waits on each, so an endpoint that is out answers at once rather than after
    * a timeout. Few probes: each is an approval some caller waits on. The price of the wider window:
-   * an endpoint that stops answering altogether costs 20 callers their timeout before it opens (10
-   * with the former window), where a flaky one no longer costs every caller its answer.
+   * an endpoint that stops answering altogether costs at least 20 callers their timeout before it
+   * opens (10 with the former window), where a flaky one no longer costs every caller its answer.
    */
   public static BreakerPolicy preHooks() {
     return withProbes(2);
