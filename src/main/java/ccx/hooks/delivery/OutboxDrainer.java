@@ -2,6 +2,7 @@ package ccx.hooks.delivery;
 
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
+import ccx.hooks.core.Hook;
 import ccx.hooks.core.HookTimers;
 import ccx.hooks.core.RelayException;
 import ccx.hooks.db.DatabaseUrl;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -146,15 +148,16 @@ public final class OutboxDrainer implements AutoCloseable {
     }
     rescue.rescueIfDue();
     List<OutboxRow> rows =
-        claimTimer.record(
-            () ->
-                outbox.claim(
-                    relayId,
-                    wanted,
-                    settings.leaseDuration(),
-                    http.breakers().refusingDeliveries()));
+        claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped()));
     slots.offer(rows);
     return rows.size();
+  }
+
+  /** Hooks whose rows are not claimed now: their breaker refuses, or all their calls are out. */
+  private Set<Hook> skipped() {
+    Set<Hook> skipped = http.breakers().refusingDeliveries();
+    skipped.addAll(slots.saturated());
+    return skipped;
   }
 
   private void run() {

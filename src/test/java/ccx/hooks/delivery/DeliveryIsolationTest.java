@@ -177,6 +177,64 @@ class DeliveryIsolationTest {
   }
 
   @Test
+  void while_one_endpoint_hangs_the_other_hooks_go_on_long_before_its_calls_time_out() {
+    // post-delete-cluster accepts the connection and never answers in time: every call to it
+    // takes the whole delivery timeout, and its rows alone would fill every slot.
+    Duration timeout = Duration.ofSeconds(5);
+    integrator.answer(
+        (hook, before) ->
+            hook.path().endsWith("/post-delete-cluster")
+                ? new mockwebserver3.MockResponse.Builder()
+                    .code(200)
+                    .body("{}")
+                    .headersDelay(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .build()
+                : RecordingIntegrator.ok());
+    for (int i = 0; i < 100; i++) {
+      store(Hook.POST_DELETE_CLUSTER, "gone-" + i, "d" + i);
+    }
+    DeliverySettings d = DeliverySettings.defaults();
+    drainer =
+        new OutboxDrainer(
+            outbox,
+            integrator.clientWith(EndpointBreakers.create(new SimpleMeterRegistry())),
+            new DeliverySettings(
+                timeout,
+                d.drainConcurrency(),
+                Duration.ofMillis(100),
+                Duration.ofMillis(500),
+                d.maxAttempts(),
+                d.maxAge(),
+                d.ordering(),
+                d.retention(),
+                d.pollInterval()),
+            "relay-a",
+            new SimpleMeterRegistry(),
+            RandomGenerator.of("L64X128MixRandom"));
+    drainer.start(database.url());
+    await().atMost(Duration.ofSeconds(5)).until(() -> count(OutboxStatus.DELIVERING) > 0);
+
+    long start = System.nanoTime();
+    for (int i = 0; i < 100; i++) {
+      store(Hook.POST_ADD_NODE, "c-" + i, "a" + i);
+    }
+    // Its calls give up their slots after DeliverySlots.SLOW_CALL, and it may have no more out.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> attemptsOf(Hook.POST_ADD_NODE) >= 100 && count(OutboxStatus.DELIVERED) == 100);
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+    System.out.printf(
+        "a hanging endpoint: 100 other hooks delivered in %d ms%n", waited.toMillis());
+    assertThat(waited).isLessThan(timeout);
+    // None of its calls has timed out yet, and it got no more out than there are slots.
+    assertThat(
+            integrator.received().stream()
+                .filter(r -> r.path().endsWith("/post-delete-cluster"))
+                .count())
+        .isLessThanOrEqualTo(d.drainConcurrency());
+  }
+
+  @Test
   void a_stopped_drainer_leaves_no_row_leased_and_no_attempt_unrecorded() {
     integrator.answer(
         (hook, before) ->
