@@ -3,21 +3,15 @@ package ccx.hooks.delivery;
 import ccx.hooks.core.Hook;
 import ccx.hooks.outbox.OutboxRow;
 import java.time.Duration;
-import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Consumer;
 
 /**
@@ -25,25 +19,12 @@ import java.util.function.Consumer;
  * never waits for a claim query; a slot bounds requests to the integrator and is free again as soon
  * as the answer is in, while the outcome is still being committed with others. A row that waited
  * longer than the delivery timeout is given back instead of sent: its lease covers one such wait
- * and one delivery, no more.
- *
- * <p>One endpoint that hangs must not hold every slot until its calls time out: a call still
- * unanswered after {@link #SLOW_CALL} gives its slot up (it goes on until its answer or its
- * timeout), so the rows of other hooks keep going. No hook has more than as many calls out as there
- * are slots, so a hanging endpoint gets no more than that, however many slots it gave up.
+ * and one delivery, no more. A call that is slow gives its slot up, so that one endpoint that hangs
+ * cannot hold them all: {@link CallsOut}.
  */
 final class DeliverySlots {
   /** A row leased to this relay, and when (monotonic) it was claimed. */
   private record Claimed(OutboxRow row, long claimedNanos) {}
-
-  /**
-   * After this long unanswered a call gives up its slot. A healthy integrator answers well within
-   * it (the bench's at p99 in 3 ms, the chaos run's slowest in 300 ms).
-   */
-  static final Duration SLOW_CALL = Duration.ofSeconds(1);
-
-  /** A call to the integrator: whether it is still unanswered, and still holds a slot. */
-  private record Call(int hook, long startNanos, AtomicBoolean out, AtomicBoolean holdsSlot) {}
 
   /** Delivers one row; runs {@code answered} once the integrator answered. */
   interface Delivery {
@@ -60,14 +41,7 @@ final class DeliverySlots {
   private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
   // Deliveries started and not yet recorded: what drainOnce waits for.
   private final AtomicInteger unrecorded = new AtomicInteger();
-  // Calls out per hook, and those of them that gave up their slot (by ordinal; the last for a row
-  // whose hook this relay does not know).
-  private final AtomicIntegerArray callsOut = new AtomicIntegerArray(Hook.values().length + 1);
-  private final AtomicIntegerArray slowCallsOut = new AtomicIntegerArray(Hook.values().length + 1);
-  private final Set<Call> calls = ConcurrentHashMap.newKeySet();
-  private final ScheduledExecutorService slowCalls =
-      Executors.newSingleThreadScheduledExecutor(
-          Thread.ofPlatform().name("delivery-slow-calls").daemon().factory());
+  private final CallsOut calls;
   private volatile boolean open = true;
 
   DeliverySlots(
@@ -84,8 +58,12 @@ final class DeliverySlots {
     this.giveBack = giveBack;
     this.wake = wake;
     this.slots = new Semaphore(concurrency);
-    long every = SLOW_CALL.toMillis() / 4;
-    slowCalls.scheduleWithFixedDelay(this::freeSlowSlots, every, every, TimeUnit.MILLISECONDS);
+    this.calls = new CallsOut(concurrency, slots, this::startReady);
+  }
+
+  /** Starts giving the slots of slow calls to the rows behind them (a started drainer does). */
+  void watchSlowCalls() {
+    calls.watch();
   }
 
   /**
@@ -108,9 +86,14 @@ final class DeliverySlots {
   }
 
   /** Sends buffered rows while slots are free. */
+  void startBuffered() {
+    startReady();
+  }
+
   private void startReady() {
+    List<OutboxRow> toGiveBack = new ArrayList<>();
     while (open && slots.tryAcquire()) {
-      Claimed next = takeStartable();
+      Claimed next = takeStartable(toGiveBack);
       if (next == null) {
         slots.release();
         break;
@@ -121,12 +104,13 @@ final class DeliverySlots {
       } catch (RejectedExecutionException stopping) {
         // Shutting down: the row goes back to the buffer and is given back with the others.
         unrecorded.decrementAndGet();
-        callsOut.decrementAndGet(indexOf(next.row().hook()));
+        calls.unreserve(next.row().hook());
         slots.release();
         ready.add(next);
-        return;
+        break;
       }
     }
+    toGiveBack.forEach(giveBack);
     if (ready.size() <= concurrency / 2) {
       wake.run();
     }
@@ -134,29 +118,27 @@ final class DeliverySlots {
 
   /**
    * Takes the first buffered row whose hook has fewer calls out than there are slots, counting it
-   * out; gives back on the way the rows that waited too long and those whose hook has all its calls
-   * out (the claim leaves that hook's rows alone until a call of it ends). Null when none can go.
+   * out. On the way it takes out, into {@code toGiveBack}, the rows that waited too long, and those
+   * of a hook whose calls are out and mostly slow (they would only wait here; the claim leaves that
+   * hook alone meanwhile). Rows of a hook with all its calls out, most of them quick, stay: one of
+   * those calls ends soon and starts the next. Null when no row can go now.
    */
-  private Claimed takeStartable() {
+  private Claimed takeStartable(List<OutboxRow> toGiveBack) {
     long now = System.nanoTime();
     for (Claimed next : ready) {
-      if (now - next.claimedNanos() > longestWait.toNanos()) {
+      Hook hook = next.row().hook();
+      boolean waitedTooLong = now - next.claimedNanos() > longestWait.toNanos();
+      if (waitedTooLong || calls.saturated(hook)) {
         if (ready.remove(next)) {
-          giveBack.accept(next.row());
+          toGiveBack.add(next.row());
         }
         continue;
       }
-      int hook = indexOf(next.row().hook());
-      if (callsOut.incrementAndGet(hook) > concurrency) {
-        // Its hook has every call it may have out: it would only wait here, holding up claims.
-        callsOut.decrementAndGet(hook);
-        if (ready.remove(next)) {
-          giveBack.accept(next.row());
-        }
+      if (!calls.reserve(hook)) {
         continue;
       }
       if (!ready.remove(next)) {
-        callsOut.decrementAndGet(hook); // another thread took it
+        calls.unreserve(hook); // another thread took it
         continue;
       }
       return next;
@@ -165,26 +147,7 @@ final class DeliverySlots {
   }
 
   private void deliverInSlot(OutboxRow row) {
-    Call call =
-        new Call(
-            indexOf(row.hook()),
-            System.nanoTime(),
-            new AtomicBoolean(true),
-            new AtomicBoolean(true));
-    calls.add(call);
-    Runnable answered =
-        () -> {
-          if (call.out().compareAndSet(true, false)) {
-            calls.remove(call);
-            callsOut.decrementAndGet(call.hook());
-            if (call.holdsSlot().compareAndSet(true, false)) {
-              slots.release();
-            } else {
-              slowCallsOut.decrementAndGet(call.hook());
-            }
-            startReady();
-          }
-        };
+    Runnable answered = calls.start(row.hook());
     try {
       delivery.deliver(row, answered);
     } finally {
@@ -195,40 +158,9 @@ final class DeliverySlots {
     }
   }
 
-  /** Calls unanswered after {@link #SLOW_CALL} give up their slots to the rows behind them. */
-  private void freeSlowSlots() {
-    long now = System.nanoTime();
-    boolean freed = false;
-    for (Call call : calls) {
-      if (now - call.startNanos() > SLOW_CALL.toNanos()
-          && call.holdsSlot().compareAndSet(true, false)) {
-        slowCallsOut.incrementAndGet(call.hook());
-        slots.release();
-        freed = true;
-      }
-    }
-    if (freed) {
-      startReady();
-    }
-  }
-
-  /**
-   * The hooks with as many calls out as there are slots, some of them slow: claim none of their
-   * rows now. (A hook whose calls all hold slots needs no such rule: a slot free means one of them
-   * ended.)
-   */
+  /** The hooks whose rows are not to be claimed now: those of an endpoint that hangs. */
   Set<Hook> saturated() {
-    Set<Hook> saturated = EnumSet.noneOf(Hook.class);
-    for (Hook hook : Hook.values()) {
-      if (callsOut.get(hook.ordinal()) >= concurrency && slowCallsOut.get(hook.ordinal()) > 0) {
-        saturated.add(hook);
-      }
-    }
-    return saturated;
-  }
-
-  private static int indexOf(Hook hook) {
-    return hook == null ? Hook.values().length : hook.ordinal();
+    return calls.saturated();
   }
 
   /** True when nothing is buffered and every delivery started has been recorded. */
@@ -239,7 +171,7 @@ final class DeliverySlots {
   /** Stops sending: what is buffered now or offered later is given back. */
   void close() {
     open = false;
-    slowCalls.shutdownNow();
+    calls.close();
     giveBackBuffered();
   }
 

@@ -109,6 +109,7 @@ public final class OutboxDrainer implements AutoCloseable {
     running = true;
     listener = new NotificationListener(listenUrl, this::wake);
     listener.start();
+    slots.watchSlowCalls();
     loop.start();
     log.info(
         "Outbox drainer {} started: up to {} deliveries in flight, ordering {}",
@@ -144,6 +145,8 @@ public final class OutboxDrainer implements AutoCloseable {
   /** Claims up to {@code wanted} rows and hands them to the slots; returns how many it got. */
   private int turn(int wanted) {
     if (wanted <= 0) {
+      // The buffer is full enough; what waits in it may still have a slot that freed unseen.
+      slots.startBuffered();
       return 0;
     }
     rescue.rescueIfDue();

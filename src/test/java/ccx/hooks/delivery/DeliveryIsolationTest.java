@@ -218,7 +218,7 @@ class DeliveryIsolationTest {
     for (int i = 0; i < 100; i++) {
       store(Hook.POST_ADD_NODE, "c-" + i, "a" + i);
     }
-    // Its calls give up their slots after DeliverySlots.SLOW_CALL, and it may have no more out.
+    // Its calls give up their slots after CallsOut.SLOW_CALL, and it may have no more out.
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> attemptsOf(Hook.POST_ADD_NODE) >= 100 && count(OutboxStatus.DELIVERED) == 100);
