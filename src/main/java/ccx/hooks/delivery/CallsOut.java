@@ -96,13 +96,12 @@ final class CallsOut {
   }
 
   /**
-   * Whether rows of {@code hook} should wait elsewhere than in the buffer: it has as many calls out
-   * as there are slots, most of them slow, as an endpoint that hangs does. (Calls that all hold
-   * slots need no such rule: a slot free means one of them ended.)
+   * Whether rows of {@code hook} should wait elsewhere than in the buffer: half the calls it may
+   * have out are slow, as with an endpoint that hangs. (Calls that all hold slots need no such
+   * rule: a slot free means one of them ended.)
    */
   boolean saturated(Hook hook) {
-    int index = indexOf(hook);
-    return out.get(index) >= limit && slowOut.get(index) * 2 >= limit;
+    return limit > 0 && slowOut.get(indexOf(hook)) * 2 >= limit;
   }
 
   /** The hooks whose rows are not to be claimed now: see {@link #saturated(Hook)}. */

@@ -119,9 +119,9 @@ final class DeliverySlots {
   /**
    * Takes the first buffered row whose hook has fewer calls out than there are slots, counting it
    * out. On the way it takes out, into {@code toGiveBack}, the rows that waited too long, and those
-   * of a hook whose calls are out and mostly slow (they would only wait here; the claim leaves that
-   * hook alone meanwhile). Rows of a hook with all its calls out, most of them quick, stay: one of
-   * those calls ends soon and starts the next. Null when no row can go now.
+   * of a hook with many slow calls (they would only wait here; the claim leaves that hook alone
+   * meanwhile). Rows of a hook with all its calls out, quick ones, stay: one of those calls ends
+   * soon and starts the next. Null when no row can go now.
    */
   private Claimed takeStartable(List<OutboxRow> toGiveBack) {
     long now = System.nanoTime();
@@ -135,6 +135,11 @@ final class DeliverySlots {
         continue;
       }
       if (!calls.reserve(hook)) {
+        // Its hook has every call out. Quick calls end within milliseconds and start it; if it
+        // still waits after a slow call's time, they are stuck without giving up their slots.
+        if (now - next.claimedNanos() > CallsOut.SLOW_CALL.toNanos() && ready.remove(next)) {
+          toGiveBack.add(next.row());
+        }
         continue;
       }
       if (!ready.remove(next)) {
