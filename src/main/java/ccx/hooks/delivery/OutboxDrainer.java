@@ -150,17 +150,12 @@ public final class OutboxDrainer implements AutoCloseable {
       return 0;
     }
     rescue.rescueIfDue();
+    Set<Hook> skipped = http.breakers().refusingDeliveries(); // open, or its probes all out
+    skipped.addAll(slots.saturated()); // an endpoint that hangs
     List<OutboxRow> rows =
-        claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped()));
+        claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped));
     slots.offer(rows);
     return rows.size();
-  }
-
-  /** Hooks whose rows are not claimed now: their breaker refuses, or all their calls are out. */
-  private Set<Hook> skipped() {
-    Set<Hook> skipped = http.breakers().refusingDeliveries();
-    skipped.addAll(slots.saturated());
-    return skipped;
   }
 
   private void run() {
