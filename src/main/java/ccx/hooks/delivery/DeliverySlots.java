@@ -58,7 +58,7 @@ final class DeliverySlots {
     this.giveBack = giveBack;
     this.wake = wake;
     this.slots = new Semaphore(concurrency);
-    this.calls = new CallsOut(concurrency, slots, this::startReady);
+    this.calls = new CallsOut(concurrency, slots, this::startBuffered);
   }
 
   /** Starts giving the slots of slow calls to the rows behind them (a started drainer does). */
@@ -82,15 +82,11 @@ final class DeliverySlots {
     if (!open) {
       giveBackBuffered(); // closed while the claim ran: these rows go back too
     }
-    startReady();
+    startBuffered();
   }
 
   /** Sends buffered rows while slots are free. */
   void startBuffered() {
-    startReady();
-  }
-
-  private void startReady() {
     List<OutboxRow> toGiveBack = new ArrayList<>();
     while (open && slots.tryAcquire()) {
       Claimed next = takeStartable(toGiveBack);

@@ -13,6 +13,7 @@ import ccx.hooks.wire.HookHttpClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -150,7 +151,8 @@ public final class OutboxDrainer implements AutoCloseable {
       return 0;
     }
     rescue.rescueIfDue();
-    Set<Hook> skipped = http.breakers().refusingDeliveries(); // open, or its probes all out
+    Set<Hook> skipped = EnumSet.noneOf(Hook.class);
+    skipped.addAll(http.breakers().refusingDeliveries()); // open, or its probes all out
     skipped.addAll(slots.saturated()); // an endpoint that hangs
     List<OutboxRow> rows =
         claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped));

@@ -27,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
+import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,8 +63,14 @@ class DeliveryIsolationTest {
   }
 
   private void startDrainer(HookHttpClient http) {
+    startDrainer(http, DeliverySettings.defaults().deliveryTimeout());
+  }
+
+  private void startDrainer(HookHttpClient http, Duration deliveryTimeout) {
     DeliverySettings settings =
-        TestConfigs.deliveryWithRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25);
+        TestConfigs.withDeliveryTimeout(
+            TestConfigs.deliveryWithRetry(Duration.ofMillis(100), Duration.ofMillis(500), 25),
+            deliveryTimeout);
     drainer =
         new OutboxDrainer(
             outbox,
@@ -184,34 +192,17 @@ class DeliveryIsolationTest {
     integrator.answer(
         (hook, before) ->
             hook.path().endsWith("/post-delete-cluster")
-                ? new mockwebserver3.MockResponse.Builder()
+                ? new MockResponse.Builder()
                     .code(200)
                     .body("{}")
-                    .headersDelay(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .headersDelay(30, TimeUnit.SECONDS)
                     .build()
                 : RecordingIntegrator.ok());
     for (int i = 0; i < 100; i++) {
       store(Hook.POST_DELETE_CLUSTER, "gone-" + i, "d" + i);
     }
-    DeliverySettings d = DeliverySettings.defaults();
-    drainer =
-        new OutboxDrainer(
-            outbox,
-            integrator.clientWith(EndpointBreakers.create(new SimpleMeterRegistry())),
-            new DeliverySettings(
-                timeout,
-                d.drainConcurrency(),
-                Duration.ofMillis(100),
-                Duration.ofMillis(500),
-                d.maxAttempts(),
-                d.maxAge(),
-                d.ordering(),
-                d.retention(),
-                d.pollInterval()),
-            "relay-a",
-            new SimpleMeterRegistry(),
-            RandomGenerator.of("L64X128MixRandom"));
-    drainer.start(database.url());
+    startDrainer(
+        integrator.clientWith(EndpointBreakers.create(new SimpleMeterRegistry())), timeout);
     await().atMost(Duration.ofSeconds(5)).until(() -> count(OutboxStatus.DELIVERING) > 0);
 
     long start = System.nanoTime();
@@ -231,7 +222,7 @@ class DeliveryIsolationTest {
             integrator.received().stream()
                 .filter(r -> r.path().endsWith("/post-delete-cluster"))
                 .count())
-        .isLessThanOrEqualTo(d.drainConcurrency());
+        .isLessThanOrEqualTo(DeliverySettings.defaults().drainConcurrency());
   }
 
   @Test

@@ -31,6 +31,20 @@ public final class TestConfigs {
         d.pollInterval());
   }
 
+  /** {@code settings} with another delivery timeout. */
+  public static DeliverySettings withDeliveryTimeout(DeliverySettings settings, Duration timeout) {
+    return new DeliverySettings(
+        timeout,
+        settings.drainConcurrency(),
+        settings.retryInitial(),
+        settings.retryMax(),
+        settings.maxAttempts(),
+        settings.maxAge(),
+        settings.ordering(),
+        settings.retention(),
+        settings.pollInterval());
+  }
+
   /**
    * A relay with default settings on free ports of loopback, as {@code local-server} runs: no
    * caller check (only local processes reach it) and plaintext gRPC.
