@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -37,7 +39,13 @@ final class NotificationListener implements AutoCloseable {
   private final Runnable onNotify;
   private final Duration idleCheck;
   private final Thread thread;
-  private volatile boolean running = true;
+
+  /**
+   * Counted down by {@link #close()}: a latch rather than a flag, so that a close ends the pause
+   * before a reconnect at once instead of waiting it out.
+   */
+  private final CountDownLatch closed = new CountDownLatch(1);
+
   private volatile Connection connection;
 
   NotificationListener(DatabaseUrl url, Runnable onNotify) {
@@ -57,7 +65,7 @@ final class NotificationListener implements AutoCloseable {
 
   private void run() {
     boolean warned = false;
-    while (running) {
+    while (running()) {
       try (Connection c = connect()) {
         connection = c;
         try (Statement s = c.createStatement()) {
@@ -70,7 +78,7 @@ final class NotificationListener implements AutoCloseable {
         onNotify.run();
         PGConnection pg = c.unwrap(PGConnection.class);
         long heardAt = System.nanoTime();
-        while (running) {
+        while (running()) {
           PGNotification[] notifications = pg.getNotifications((int) READ_WAIT.toMillis());
           if (notifications != null && notifications.length > 0) {
             onNotify.run();
@@ -83,14 +91,14 @@ final class NotificationListener implements AutoCloseable {
           }
         }
       } catch (SQLException e) {
-        if (running && !warned) {
+        if (running() && !warned) {
           log.warn(
               "Outbox notifications unavailable ({}); polling meanwhile, reconnecting every {}s",
               e.getMessage(),
               RECONNECT_WAIT.toSeconds());
           warned = true;
         }
-        sleep(RECONNECT_WAIT);
+        pauseBeforeReconnect();
       }
     }
   }
@@ -103,18 +111,23 @@ final class NotificationListener implements AutoCloseable {
             "tcpKeepAlive", "true"));
   }
 
-  private void sleep(Duration duration) {
+  private boolean running() {
+    return closed.getCount() > 0;
+  }
+
+  /** Waits {@link #RECONNECT_WAIT}, or less when closed meanwhile. */
+  private void pauseBeforeReconnect() {
     try {
-      Thread.sleep(duration);
+      closed.await(RECONNECT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      running = false;
+      closed.countDown(); // interrupted: stop, as close() would
     }
   }
 
   @Override
   public void close() {
-    running = false;
+    closed.countDown();
     Connection c = connection;
     if (c != null) {
       try {
