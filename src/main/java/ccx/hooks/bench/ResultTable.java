@@ -2,6 +2,7 @@ package ccx.hooks.bench;
 
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** The results as the table {@code bench} prints: one line per measure, with its goal. */
@@ -14,99 +15,97 @@ final class ResultTable {
     this.out = out;
   }
 
+  /** A section per scenario that ran, in the order they run, then the relays' memory. */
   void print(BenchResults r) {
     line("SCENARIO", "MEASURE", "RESULT", "GOAL");
-    if (r.prehook() != null) {
-      BenchResults.Prehook pre = r.prehook();
-      line(
-          "prehook",
-          "RPCs/s through the relay vs. direct HTTP",
-          format(
-              "%.0f vs %.0f (%.2fx)",
-              pre.relayRps(), pre.directRps(), pre.relayRps() / pre.directRps()),
-          ">= 0.5x");
-      line(
-          "prehook",
-          "p50 / p99 through the relay",
-          format("%.2f / %.2f ms", pre.p50Ms(), pre.p99Ms()),
-          "");
-      line(
-          "prehook",
-          "p99 added by the relay",
-          format("%.2f ms", pre.p99Ms() - pre.directP99Ms()),
-          "<= 2 ms");
-    }
-    if (r.ingest() != null) {
-      BenchResults.Ingest ingest = r.ingest();
-      line(
-          "ingest",
-          "post-hooks stored/s vs. single-row INSERTs/s",
-          format(
-              "%.0f vs %.0f (%.2fx)",
-              ingest.rps(), ingest.baselineRps(), ingest.rps() / ingest.baselineRps()),
-          ">= 1.0x");
-    }
-    if (r.drain() != null) {
-      BenchResults.Drain drain = r.drain();
-      line(
-          "drain",
-          format("deliveries/s, backlog of %d, %s", drain.rows(), relays(drain.relays())),
-          format("%.0f", drain.rps()),
-          ">= 5000");
-      line(
-          "drain",
-          "claim p50 / p99",
-          format("%.2f / %.2f ms", drain.claimP50Ms(), drain.claimP99Ms()),
-          "");
-    }
-    if (r.e2e() != null) {
-      BenchResults.EndToEnd e2e = r.e2e();
+    Optional.ofNullable(r.prehook()).ifPresent(this::prehook);
+    Optional.ofNullable(r.ingest()).ifPresent(this::ingest);
+    Optional.ofNullable(r.drain()).ifPresent(this::drain);
+    Optional.ofNullable(r.e2e()).ifPresent(this::e2e);
+    Optional.ofNullable(r.backlog()).ifPresent(this::backlog);
+    line("memory", "relay peak RSS", r.rssMb() + " MB", "<= 512 MB");
+  }
+
+  private void prehook(BenchResults.Prehook pre) {
+    line(
+        "prehook",
+        "RPCs/s through the relay vs. direct HTTP",
+        format(
+            "%.0f vs %.0f (%.2fx)",
+            pre.relayRps(), pre.directRps(), pre.relayRps() / pre.directRps()),
+        ">= 0.5x");
+    line("prehook", "p50 / p99 through the relay", p50AndP99(pre.p50Ms(), pre.p99Ms()), "");
+    line(
+        "prehook",
+        "p99 added by the relay",
+        format("%.2f ms", pre.p99Ms() - pre.directP99Ms()),
+        "<= 2 ms");
+  }
+
+  private void ingest(BenchResults.Ingest ingest) {
+    line(
+        "ingest",
+        "post-hooks stored/s vs. single-row INSERTs/s",
+        format(
+            "%.0f vs %.0f (%.2fx)",
+            ingest.rps(), ingest.baselineRps(), ingest.rps() / ingest.baselineRps()),
+        ">= 1.0x");
+  }
+
+  private void drain(BenchResults.Drain drain) {
+    line(
+        "drain",
+        format("deliveries/s, backlog of %d, %s", drain.rows(), relays(drain.relays())),
+        format("%.0f", drain.rps()),
+        ">= 5000");
+    line("drain", "claim p50 / p99", p50AndP99(drain.claimP50Ms(), drain.claimP99Ms()), "");
+  }
+
+  private void e2e(BenchResults.EndToEnd e2e) {
+    line(
+        "e2e",
+        "p50 / p99 from answer to integrator",
+        format("%.2f / %.2f ms at %.0f/s", e2e.p50Ms(), e2e.p99Ms(), e2e.rate()),
+        "p99 <= 50 ms at >= 1000/s");
+    if (e2e.failedTotal() > 0) {
       line(
           "e2e",
-          "p50 / p99 from answer to integrator",
-          format("%.2f / %.2f ms at %.0f/s", e2e.p50Ms(), e2e.p99Ms(), e2e.rate()),
-          "p99 <= 50 ms at >= 1000/s");
-      if (e2e.failedTotal() > 0) {
-        line(
-            "e2e",
-            format("calls failed, of %d", e2e.offered()),
-            e2e.failed().entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", ")),
-            "none");
-      }
+          format("calls failed, of %d", e2e.offered()),
+          e2e.failed().entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining(", ")),
+          "none");
     }
-    if (r.backlog() != null) {
-      BenchResults.Backlog backlog = r.backlog();
-      line(
-          "backlog",
-          format(
-              "deliveries/s, %d rows, %s%s",
-              backlog.rows(),
-              relays(backlog.relays()),
-              backlog.stuckRows() > 0
-                  ? format(", beside a stuck cluster of %d rows", backlog.stuckRows())
-                  : ""),
-          format("%.0f in %.1f s", backlog.rps(), backlog.seconds()),
-          ">= 5000");
-      line(
-          "backlog",
-          "deliveries/s in each tenth of the rows",
-          backlog.tenthsRps().stream()
-              .map(rps -> format("%.0f", rps))
-              .collect(Collectors.joining(" ")),
-          "2nd-10th >= 80% of best");
-      line(
-          "backlog",
-          "claim p50 / p99",
-          format("%.2f / %.2f ms", backlog.claimP50Ms(), backlog.claimP99Ms()),
-          "");
-    }
-    line("memory", "relay peak RSS", r.rssMb() + " MB", "<= 512 MB");
+  }
+
+  private void backlog(BenchResults.Backlog backlog) {
+    line(
+        "backlog",
+        format(
+            "deliveries/s, %d rows, %s%s",
+            backlog.rows(),
+            relays(backlog.relays()),
+            backlog.stuckRows() > 0
+                ? format(", beside a stuck cluster of %d rows", backlog.stuckRows())
+                : ""),
+        format("%.0f in %.1f s", backlog.rps(), backlog.seconds()),
+        ">= 5000");
+    line(
+        "backlog",
+        "deliveries/s in each tenth of the rows",
+        backlog.tenthsRps().stream()
+            .map(rps -> format("%.0f", rps))
+            .collect(Collectors.joining(" ")),
+        "2nd-10th >= 80% of best");
+    line("backlog", "claim p50 / p99", p50AndP99(backlog.claimP50Ms(), backlog.claimP99Ms()), "");
   }
 
   private void line(String scenario, String measure, String result, String goal) {
     out.printf(Locale.ROOT, FORMAT, scenario, measure, result, goal);
+  }
+
+  private static String p50AndP99(double p50Ms, double p99Ms) {
+    return format("%.2f / %.2f ms", p50Ms, p99Ms);
   }
 
   private static String relays(int relays) {
