@@ -98,10 +98,6 @@ public final class HookHttpClient {
     return breakers;
   }
 
-  public HookTarget target() {
-    return target;
-  }
-
   /** The spans of calls to the integrator; deliveries start theirs from it too. */
   public HookTracing tracing() {
     return tracing;
