@@ -281,10 +281,6 @@ public final class Relay implements AutoCloseable {
     return admin.port();
   }
 
-  public String relayId() {
-    return relayId;
-  }
-
   public void blockUntilShutdown() throws InterruptedException {
     grpc.blockUntilShutdown();
   }
