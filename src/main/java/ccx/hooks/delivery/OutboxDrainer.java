@@ -1,5 +1,6 @@
 package ccx.hooks.delivery;
 
+import ccx.hooks.breaker.EndpointBreakers;
 import ccx.hooks.config.DeliverySettings;
 import ccx.hooks.config.Durations;
 import ccx.hooks.core.Hook;
@@ -51,7 +52,7 @@ public final class OutboxDrainer implements AutoCloseable {
   private static final Duration CLAIM_PAUSE = Duration.ofMillis(5);
 
   private final OutboxRepository outbox;
-  private final HookHttpClient http;
+  private final EndpointBreakers breakers;
   private final DeliverySettings settings;
   private final String relayId;
   private final Timer claimTimer;
@@ -72,7 +73,7 @@ public final class OutboxDrainer implements AutoCloseable {
       MeterRegistry metrics,
       RandomGenerator random) {
     this.outbox = outbox;
-    this.http = http;
+    this.breakers = http.breakers(); // the loop asks them; RowDelivery makes the calls
     this.settings = settings;
     this.relayId = relayId;
     this.claimTimer = ClaimTimer.register(metrics);
@@ -102,7 +103,7 @@ public final class OutboxDrainer implements AutoCloseable {
             this::wake);
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     // A breaker turning half-open (or closing) makes rows of its hook claimable again.
-    http.breakers().onDeliveryStateChange(this::wake);
+    breakers.onDeliveryStateChange(this::wake);
   }
 
   /** Starts draining in the background, woken by notifications on {@code listenUrl}. */
@@ -152,7 +153,7 @@ public final class OutboxDrainer implements AutoCloseable {
     }
     rescue.rescueIfDue();
     Set<Hook> skipped = EnumSet.noneOf(Hook.class);
-    skipped.addAll(http.breakers().refusingDeliveries()); // open, or its probes all out
+    skipped.addAll(breakers.refusingDeliveries()); // open, or its probes all out
     skipped.addAll(slots.saturated()); // an endpoint that hangs
     List<OutboxRow> rows =
         claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped));
