@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The one place that owns delivery slots. Claimed rows wait in a buffer for a free slot, so a slot
@@ -26,16 +25,19 @@ final class DeliverySlots {
   /** A row leased to this relay, and when (monotonic) it was claimed. */
   private record Claimed(OutboxRow row, long claimedNanos) {}
 
-  /** Delivers one row; runs {@code answered} once the integrator answered. */
+  /** What becomes of a buffered row: it is delivered, or given back unsent. */
   interface Delivery {
+    /** Delivers {@code row}; runs {@code answered} once the integrator answered. */
     void deliver(OutboxRow row, Runnable answered);
+
+    /** Gives {@code row} back unsent: due again at once, for any relay. */
+    void giveBack(OutboxRow row);
   }
 
   private final int concurrency;
   private final Duration longestWait;
   private final ExecutorService executor;
   private final Delivery delivery;
-  private final Consumer<OutboxRow> giveBack;
   private final Runnable wake;
   private final Semaphore slots;
   private final Queue<Claimed> ready = new ConcurrentLinkedQueue<>();
@@ -49,13 +51,11 @@ final class DeliverySlots {
       Duration longestWait,
       ExecutorService executor,
       Delivery delivery,
-      Consumer<OutboxRow> giveBack,
       Runnable wake) {
     this.concurrency = concurrency;
     this.longestWait = longestWait;
     this.executor = executor;
     this.delivery = delivery;
-    this.giveBack = giveBack;
     this.wake = wake;
     this.slots = new Semaphore(concurrency);
     this.calls = new CallsOut(concurrency, slots, this::startBuffered);
@@ -106,7 +106,7 @@ final class DeliverySlots {
         break;
       }
     }
-    toGiveBack.forEach(giveBack);
+    toGiveBack.forEach(delivery::giveBack);
     if (ready.size() <= concurrency / 2) {
       wake.run();
     }
@@ -179,7 +179,7 @@ final class DeliverySlots {
   /** Gives back the rows claimed but not yet sent: due again at once, for any relay. */
   void giveBackBuffered() {
     for (Claimed next = ready.poll(); next != null; next = ready.poll()) {
-      giveBack.accept(next.row());
+      delivery.giveBack(next.row());
     }
   }
 }

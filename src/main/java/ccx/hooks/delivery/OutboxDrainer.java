@@ -98,8 +98,7 @@ public final class OutboxDrainer implements AutoCloseable {
             settings.drainConcurrency(),
             settings.deliveryTimeout(),
             deliveries,
-            delivery::deliver,
-            delivery::giveBack,
+            delivery,
             this::wake);
     this.loop = Thread.ofPlatform().name("outbox-drainer").unstarted(this::run);
     // A breaker turning half-open (or closing) makes rows of its hook claimable again.

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * is logged there with what could not be recorded (the row stays leased and is delivered again once
  * the lease expires).
  */
-final class RowDelivery {
+final class RowDelivery implements DeliverySlots.Delivery {
   private static final Logger log = LoggerFactory.getLogger(RowDelivery.class);
 
   /** What one attempt came to, before it is recorded. */
@@ -72,8 +72,9 @@ final class RowDelivery {
    * @param answered run once the integrator answered (or the call failed), before the outcome is
    *     committed: the caller's slot is free again from then on
    */
+  @Override
   @SuppressWarnings("try") // the log fields and the span's scope are only closed, never read
-  void deliver(OutboxRow row, Runnable answered) {
+  public void deliver(OutboxRow row, Runnable answered) {
     Span span = DeliverySpans.start(http.tracing(), row);
     try (LogFields fields = LogFields.of(row.hook(), row.clusterId(), row.workId(), row.id());
         Scope scope = span.makeCurrent()) {
@@ -105,7 +106,8 @@ final class RowDelivery {
    * due again at once for any relay, its attempt not counted. A failure is logged, not thrown: the
    * row is then due again when its lease expires.
    */
-  void giveBack(OutboxRow row) {
+  @Override
+  public void giveBack(OutboxRow row) {
     try {
       outbox.release(row);
     } catch (RuntimeException e) {
