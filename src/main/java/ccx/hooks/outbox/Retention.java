@@ -52,7 +52,9 @@ record Retention(DSLContext dsl, DatabaseClock clock) {
   /**
    * Vacuums the active partition, skipping it if another session vacuums it already. Every delivery
    * leaves a dead entry at the front of the claim index, and a claim steps over all of them until a
-   * vacuum removes them; the partition holds only unfinished rows, so this is quick.
+   * vacuum removes them; the partition holds only unfinished rows, so this is quick. It leaves the
+   * partition's empty pages in place (V4 sets {@code vacuum_truncate} off): giving them back would
+   * take the partition's exclusive lock and stop the drain while the vacuum checks them.
    */
   void vacuumActive() {
     dsl.execute("VACUUM (SKIP_LOCKED) hook_outbox_active");

@@ -179,6 +179,30 @@ class OutboxRepositoryTest {
         .until(() -> outbox.deadActiveTuples() == 0);
   }
 
+  /**
+   * Giving empty pages back to the operating system would take the partition's exclusive lock and
+   * stop every claim, completion and intake while the vacuum checks them (V4).
+   */
+  @Test
+  void vacuum_of_the_active_partition_keeps_its_empty_pages() {
+    enqueueInClustersOfTheirOwn(1_000, "t");
+    outbox.claim("relay-a", 1_000, LEASE).forEach(this::delivered);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> outbox.deadActiveTuples() >= 2_000);
+    long bytes = activePartitionBytes();
+    assertThat(bytes).as("the partition's size before the vacuum").isPositive();
+
+    outbox.vacuumActive();
+
+    assertThat(activePartitionBytes()).as("its size after the vacuum").isEqualTo(bytes);
+  }
+
+  private long activePartitionBytes() {
+    return ((Number) database.dsl().fetchValue("SELECT pg_relation_size('hook_outbox_active')"))
+        .longValue();
+  }
+
   @Test
   void a_claim_takes_no_more_rows_than_it_asks_for() {
     enqueueInClustersOfTheirOwn(40, "w");
