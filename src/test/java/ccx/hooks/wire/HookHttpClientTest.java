@@ -365,7 +365,9 @@ class HookHttpClientTest {
   @Test
   void every_call_failing_for_a_while_opens_the_breaker() throws InterruptedException {
     BreakerPolicy policy =
-        new BreakerPolicy(20, 10, 50, 5, Duration.ofMillis(200), Duration.ofMinutes(10), 4);
+        // The streak must span 1 s: the five calls below take milliseconds, even on a loaded
+        // machine (with 200 ms they once took longer, and the burst itself opened the breaker).
+        new BreakerPolicy(20, 10, 50, 5, Duration.ofSeconds(1), Duration.ofMinutes(10), 4);
     HookHttpClient client = client(target(server.url("/")), policy);
     for (int i = 0; i < 10; i++) {
       server.enqueue(answer(500, "handler bug"));
@@ -376,7 +378,7 @@ class HookHttpClientTest {
       send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
     }
     assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.CLOSED);
-    Thread.sleep(250);
+    Thread.sleep(1_050);
     send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
 
     assertThat(state(client, CallKind.DELIVERY, Hook.POST_ADD_NODE)).isEqualTo(BreakerState.OPEN);
