@@ -165,14 +165,7 @@ class OutboxRepositoryTest {
 
   @Test
   void vacuum_of_the_active_partition_clears_what_deliveries_left_behind() {
-    enqueueInClustersOfTheirOwn(200, "v");
-    outbox.claim("relay-a", 200, LEASE).forEach(this::delivered);
-    // Two dead tuples a row (the claim's old version, and the row that moved to the delivered
-    // partition), counted by the statistics a little later; all of them before the vacuum, or a
-    // count arriving after it would read as dead tuples it left.
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> outbox.deadActiveTuples() >= 400);
+    deliverRowsLeavingDeadTuples(200, "v");
     outbox.vacuumActive();
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(15))
@@ -185,17 +178,27 @@ class OutboxRepositoryTest {
    */
   @Test
   void vacuum_of_the_active_partition_keeps_its_empty_pages() {
-    enqueueInClustersOfTheirOwn(1_000, "t");
-    outbox.claim("relay-a", 1_000, LEASE).forEach(this::delivered);
-    org.awaitility.Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> outbox.deadActiveTuples() >= 2_000);
+    deliverRowsLeavingDeadTuples(1_000, "t");
     long bytes = activePartitionBytes();
     assertThat(bytes).as("the partition's size before the vacuum").isPositive();
 
     outbox.vacuumActive();
 
     assertThat(activePartitionBytes()).as("its size after the vacuum").isEqualTo(bytes);
+  }
+
+  /**
+   * Stores, claims and delivers {@code rows} rows, then waits until the statistics count the two
+   * dead tuples each left in the active partition (the claim's old version, and the row that moved
+   * to the delivered partition): they arrive a little later, and one arriving after a vacuum would
+   * read as a dead tuple the vacuum left.
+   */
+  private void deliverRowsLeavingDeadTuples(int rows, String workIdPrefix) {
+    enqueueInClustersOfTheirOwn(rows, workIdPrefix);
+    outbox.claim("relay-a", rows, LEASE).forEach(this::delivered);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> outbox.deadActiveTuples() >= 2L * rows);
   }
 
   private long activePartitionBytes() {
