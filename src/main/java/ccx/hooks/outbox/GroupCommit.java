@@ -35,7 +35,10 @@ public final class GroupCommit<T, R> implements AutoCloseable {
    */
   public static final int DEFAULT_BATCHES_WAITING = 2;
 
-  /** How often an idle worker looks whether it should stop. */
+  /**
+   * How often an idle worker looks whether it should stop, should {@link #close()} find the queue
+   * too full to hand it {@link #stop}.
+   */
   private static final long IDLE_POLL_MILLIS = 100;
 
   private final Function<List<T>, List<R>> work;
@@ -46,6 +49,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   private final BlockingQueue<Pending<T, R>> queue;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running = true;
+
+  /** Handed to each worker by {@link #close()}, behind every item: the worker stops at once. */
+  private final Pending<T, R> stop = new Pending<>(null, null);
 
   /**
    * Batches bounded by count only, for items of a small, fixed size; at most {@code
@@ -140,7 +146,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
           Thread.currentThread().interrupt();
           return;
         }
-        if (first == null) {
+        if (first == null || first == stop) {
           if (!running) {
             // Stopped and nothing waits: submit() refuses what comes after this.
             return;
@@ -150,9 +156,11 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       }
       batch.add(first);
       long batchBytes = bytes.applyAsLong(first.item());
+      boolean stopAfterBatch = false;
       while (batch.size() < maxBatch) {
         Pending<T, R> next = queue.poll();
-        if (next == null) {
+        if (next == null || next == stop) {
+          stopAfterBatch = next == stop;
           break;
         }
         long size = bytes.applyAsLong(next.item());
@@ -165,6 +173,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       }
       commit(batch);
       batch.clear();
+      if (stopAfterBatch) {
+        return;
+      }
     }
   }
 
@@ -220,6 +231,10 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    for (int i = 0; i < workers.size(); i++) {
+      // Not put: a full queue means busy workers, and they look again within IDLE_POLL_MILLIS.
+      queue.offer(stop);
+    }
     for (Thread worker : workers) {
       try {
         worker.join(10_000);

@@ -134,4 +134,37 @@ class GroupCommitTest {
     }
     assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(20);
   }
+
+  @Test
+  void close_commits_every_item_handed_in_before_it_then_stops_the_workers() throws Exception {
+    GroupCommit<String, Integer> commits =
+        new GroupCommit<>("store", 1, 100, 100, item -> item.length(), 20, this::commit);
+    List<Future<Integer>> calls = new ArrayList<>();
+    // Shut down, not closed: a lost item would leave its caller waiting, and close() would wait
+    // too.
+    ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      calls.add(callers.submit(() -> commits.submit("abc")));
+      // The first batch holds the only worker; eight more items wait behind it, then the stop:
+      // the worker's next batch takes the eight and meets the stop while it gathers them.
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+      for (int i = 0; i < 8; i++) {
+        calls.add(callers.submit(() -> commits.submit("abc")));
+      }
+      Thread.sleep(Duration.ofMillis(100));
+      Future<?> closed = callers.submit(commits::close);
+      Thread.sleep(Duration.ofMillis(100));
+      assertThat(closed).as("close waits for the batch being committed").isNotDone();
+      firstBatchMayCommit.countDown();
+      closed.get(10, TimeUnit.SECONDS);
+      for (Future<Integer> call : calls) {
+        assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(3);
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    assertThat(batches).extracting(List::size).containsExactly(1, 8);
+    assertThat(catchThrowable(() -> commits.submit("late")))
+        .isInstanceOf(OutboxUnavailableException.class);
+  }
 }
