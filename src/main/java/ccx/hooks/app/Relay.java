@@ -132,7 +132,7 @@ public final class Relay implements AutoCloseable {
           new OutboxDrainer(
               outbox, http, config.delivery(), relayId, metrics, RandomGenerator.getDefault());
       drainer.start(database.url());
-      sweeper = new RetentionSweeper(outbox, config.delivery().retention(), drainer::busy);
+      sweeper = new RetentionSweeper(outbox, config.delivery().retention());
       sweeper.start();
     } else {
       log.info("Intake only (--drain-concurrency 0): this relay stores hooks and delivers none");

@@ -51,9 +51,6 @@ public final class OutboxDrainer implements AutoCloseable {
    */
   private static final Duration CLAIM_PAUSE = Duration.ofMillis(5);
 
-  /** How long after its last full claim the drainer counts as busy (see {@link #busy()}). */
-  private static final Duration BUSY_AFTER_FULL_CLAIM = Duration.ofSeconds(1);
-
   private final OutboxRepository outbox;
   private final EndpointBreakers breakers;
   private final DeliverySettings settings;
@@ -65,7 +62,6 @@ public final class OutboxDrainer implements AutoCloseable {
   private final Semaphore wakeSignal = new Semaphore(0);
   private final Thread loop;
   private volatile boolean running;
-  private volatile long busyUntilNanos = System.nanoTime();
   private final LeaseRescue rescue;
   private NotificationListener listener;
 
@@ -123,15 +119,6 @@ public final class OutboxDrainer implements AutoCloseable {
         settings.ordering().name().toLowerCase());
   }
 
-  /**
-   * Whether the drainer has more due rows than it can take: a claim within the last second found
-   * all it wanted. Housekeeping ({@link RetentionSweeper}) slows down meanwhile, so that a backlog
-   * drains at full speed.
-   */
-  public boolean busy() {
-    return System.nanoTime() - busyUntilNanos < 0;
-  }
-
   /** Makes the drainer look at the outbox now rather than at its next poll. */
   public void wake() {
     wakeSignal.release();
@@ -170,9 +157,6 @@ public final class OutboxDrainer implements AutoCloseable {
     List<OutboxRow> rows =
         claimTimer.record(() -> outbox.claim(relayId, wanted, settings.leaseDuration(), skipped));
     slots.offer(rows);
-    if (rows.size() == wanted) {
-      busyUntilNanos = System.nanoTime() + BUSY_AFTER_FULL_CLAIM.toNanos();
-    }
     return rows.size();
   }
 

@@ -6,17 +6,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the outbox small where it is hot. Deletes delivered rows older than the retention, in small
  * batches so that no delete holds many row locks or bloats one transaction (failed rows are never
- * deleted: they wait for a replay), and slowly while the drain is busy. And vacuums the active
- * partition as soon as deliveries have left enough dead tuples in it: each one is an index entry
- * that every claim steps over until a vacuum removes it, so a drain that waits for autovacuum (a
- * visit a minute at best) slows down as it goes.
+ * deleted: they wait for a replay). And vacuums the active partition as soon as deliveries have
+ * left enough dead tuples in it: each one is an index entry that every claim steps over until a
+ * vacuum removes it, so a drain that waits for autovacuum (a visit a minute at best) slows down as
+ * it goes.
  */
 public final class RetentionSweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RetentionSweeper.class);
@@ -24,13 +23,6 @@ public final class RetentionSweeper implements AutoCloseable {
 
   /** After a full batch the sweep pauses this many times as long as the batch took. */
   private static final int SWEEP_PAUSE_FACTOR = 4;
-
-  /**
-   * While the drain is busy, batches start at least this far apart. Flat out, the sweep deleted
-   * 12,000 rows a second beside a drain and took a fifth of its rate (BENCHMARKS.md); at one batch
-   * a second it still deletes 86 million rows a day.
-   */
-  static final Duration BUSY_SPACING = Duration.ofSeconds(1);
 
   private static final Duration INTERVAL = Duration.ofMinutes(1);
 
@@ -58,20 +50,14 @@ public final class RetentionSweeper implements AutoCloseable {
 
   private final OutboxRepository outbox;
   private final Duration retention;
-  private final BooleanSupplier drainBusy;
   private final ScheduledExecutorService timer =
       // Two threads: a long retention sweep must not hold up the vacuum of the hot partition.
       Executors.newScheduledThreadPool(
           2, Thread.ofPlatform().daemon().name("outbox-maintenance-", 0).factory());
 
-  /**
-   * @param drainBusy whether the drain has more due rows than it can take ({@link
-   *     OutboxDrainer#busy()}): retention can wait, deliveries should not
-   */
-  public RetentionSweeper(OutboxRepository outbox, Duration retention, BooleanSupplier drainBusy) {
+  public RetentionSweeper(OutboxRepository outbox, Duration retention) {
     this.outbox = outbox;
     this.retention = retention;
-    this.drainBusy = drainBusy;
   }
 
   public void start() {
@@ -116,16 +102,11 @@ public final class RetentionSweeper implements AutoCloseable {
       deleted = outbox.deleteDelivered(retention, BATCH);
       total += deleted;
       // A pause of several times what the batch took: each relay's sweep keeps at most a fifth of
-      // one database connection's time, and the drain beside it the rest (10 million rows, 1,000
-      // in ~20 ms: ~15 min). While the drain is busy, one batch a second. Stopped, the relay
-      // interrupts this thread: the pause ends at once, and so does the sweep.
+      // one database connection's time, and the drain beside it the rest. A week of rows to
+      // delete takes five times as long as flat out (10 million rows, 1,000 in ~50 ms: ~40 min).
+      // Stopped, the relay interrupts this thread: the pause ends at once, and so does the sweep.
       if (deleted == BATCH) {
-        long took = System.nanoTime() - start;
-        long pause = SWEEP_PAUSE_FACTOR * took;
-        if (drainBusy.getAsBoolean()) {
-          pause = Math.max(pause, BUSY_SPACING.toNanos() - took);
-        }
-        LockSupport.parkNanos(pause);
+        LockSupport.parkNanos(SWEEP_PAUSE_FACTOR * (System.nanoTime() - start));
       }
     } while (deleted == BATCH && !Thread.currentThread().isInterrupted());
     return total;

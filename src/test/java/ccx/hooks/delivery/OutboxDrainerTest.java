@@ -358,43 +358,13 @@ class OutboxDrainerTest {
     store("c1", "good");
     store("c2", "bad");
     drainUntilSettled(drainer(settings(1)));
-    RetentionSweeper sweeper = new RetentionSweeper(outbox, Duration.ofDays(7), () -> false);
+    RetentionSweeper sweeper = new RetentionSweeper(outbox, Duration.ofDays(7));
     assertThat(sweeper.sweepOnce()).isZero();
     clock.advance(Duration.ofDays(8));
     assertThat(sweeper.sweepOnce()).isEqualTo(1);
     assertThat(outbox.countByStatus())
         .containsEntry(OutboxStatus.DELIVERED, 0L)
         .containsEntry(OutboxStatus.FAILED, 1L);
-  }
-
-  @Test
-  void
-      a_drainer_is_busy_after_a_claim_that_found_all_it_wanted_and_not_after_one_that_found_less() {
-    OutboxDrainer drainer = drainer(settings(25));
-    store("c1", "w1");
-    assertThat(drainer.drainOnce()).isEqualTo(1);
-    assertThat(drainer.busy()).as("after a claim of 1 row").isFalse();
-
-    int concurrency = settings(25).drainConcurrency();
-    for (int i = 0; i <= concurrency; i++) {
-      store("c" + i, "backlog-" + i); // one row per cluster: every one is a head, claimable now
-    }
-    assertThat(drainer.drainOnce()).isEqualTo(concurrency);
-    assertThat(drainer.busy()).as("after a claim that filled every slot").isTrue();
-  }
-
-  @Test
-  void while_the_drain_is_busy_the_sweep_deletes_one_batch_a_second() {
-    outbox.insertExpired(2 * RetentionSweeper.BATCH, Hook.POST_ADD_NODE, "{}");
-    RetentionSweeper sweeper = new RetentionSweeper(outbox, Duration.ofDays(7), () -> true);
-
-    long start = System.nanoTime();
-    assertThat(sweeper.sweepOnce()).isEqualTo(2 * RetentionSweeper.BATCH);
-    // A lower bound only, which a slow machine cannot break: flat out, two batches take a
-    // fraction of this.
-    assertThat(Duration.ofNanos(System.nanoTime() - start))
-        .isGreaterThanOrEqualTo(RetentionSweeper.BUSY_SPACING.multipliedBy(2));
-    assertThat(outbox.countByStatus()).containsEntry(OutboxStatus.DELIVERED, 0L);
   }
 
   @Test
