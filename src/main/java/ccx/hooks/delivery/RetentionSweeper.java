@@ -103,7 +103,8 @@ public final class RetentionSweeper implements AutoCloseable {
       total += deleted;
       // A pause of several times what the batch took: each relay's sweep keeps at most a fifth of
       // one database connection's time, and the drain beside it the rest. A week of rows to
-      // delete takes five times as long as flat out (10 million rows, 1,000 in ~50 ms: ~40 min).
+      // delete takes five times as long as flat out (10 million rows beside a drain went at
+      // 12,000-14,000 a second: ~13 min; BENCHMARKS.md).
       // Stopped, the relay interrupts this thread: the pause ends at once, and so does the sweep.
       if (deleted == BATCH) {
         LockSupport.parkNanos(SWEEP_PAUSE_FACTOR * (System.nanoTime() - start));
