@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code serve --log-format json} from the built jar under {@code java -jar}, as a container or a
  * user runs it: every line on standard error is one JSON object with the fields a log pipeline
- * reads, JVM warnings included (there must be none), and lines about a hook carry its ids.
+ * reads, JVM warnings included (there must be none), and lines about a hook carry its ids. It stops
+ * with exit 0 after SIGTERM, and writes a flight recording started with {@code dumponexit}.
  */
 class JsonLogIT {
   private static final Path JAR =
@@ -83,6 +84,11 @@ class JsonLogIT {
       // has no such warning. Native access needs no flag: the jar's manifest enables it.
       command.add("--sun-misc-unsafe-memory-access=allow");
     }
+    // As an operator diagnosing a relay would: a flight recording written when it stops. The
+    // relay's shutdown halts the JVM, which would cut JFR's own hook short (Shutdown).
+    Path recording = temp.resolve("relay.jfr");
+    Files.deleteIfExists(recording);
+    command.add("-XX:StartFlightRecording=dumponexit=true,filename=" + recording);
     command.addAll(
         List.of(
             "-jar",
@@ -122,6 +128,8 @@ class JsonLogIT {
       relay.waitFor(60, TimeUnit.SECONDS);
       integrator.close();
     }
+    assertThat(relay.exitValue()).as("an orderly stop").isZero();
+    assertThat(Files.size(recording)).as("the flight recording, written at the stop").isPositive();
 
     List<JsonNode> lines = new ArrayList<>();
     JsonMapper json = JsonMapper.builder().build();
