@@ -36,7 +36,8 @@ public record BenchResults(
       double p99Ms,
       double directP50Ms,
       double directP99Ms,
-      int concurrency) {}
+      int concurrency,
+      double relayCpuUsPerCall) {}
 
   /** Post-hooks stored by an intake-only relay against single-row INSERTs over JDBC. */
   public record Ingest(

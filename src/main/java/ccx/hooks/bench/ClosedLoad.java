@@ -26,6 +26,7 @@ final class ClosedLoad {
   private final Duration duration;
   private final Histogram nanos = newHistogram();
   private double callsPerSecond;
+  private long calls;
 
   ClosedLoad(Duration warmup, Duration duration) {
     this.warmup = warmup;
@@ -39,6 +40,7 @@ final class ClosedLoad {
 
   ClosedLoad run(int callers, Call call) {
     AtomicLong measured = new AtomicLong();
+    AtomicLong all = new AtomicLong();
     long warmupEnd = System.nanoTime() + warmup.toNanos();
     long end = warmupEnd + duration.toNanos();
     List<Future<?>> loops = new ArrayList<>();
@@ -55,6 +57,7 @@ final class ClosedLoad {
                     }
                     call.once(i);
                     long done = System.nanoTime();
+                    all.incrementAndGet();
                     if (start >= warmupEnd && done <= end) {
                       nanos.recordValue(done - start);
                       measured.incrementAndGet();
@@ -72,7 +75,13 @@ final class ClosedLoad {
       }
     }
     callsPerSecond = measured.get() / (duration.toNanos() / 1e9);
+    calls = all.get();
     return this;
+  }
+
+  /** Every call made, the warm-up's included. */
+  long calls() {
+    return calls;
   }
 
   double callsPerSecond() {

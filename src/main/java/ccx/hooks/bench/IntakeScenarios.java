@@ -71,6 +71,8 @@ final class IntakeScenarios {
   BenchResults.Prehook prehook() {
     ClosedLoad relayed = newLoad();
     ManagedChannel channel = Requests.channel(relay);
+    Duration cpuBefore = relay.cpuTime();
+    Duration relayCpu;
     try {
       HookServiceBlockingStub stub = HookServiceGrpc.newBlockingStub(channel);
       relayed.run(
@@ -80,6 +82,7 @@ final class IntakeScenarios {
               throw new RelayException("the bench integrator did not approve");
             }
           });
+      relayCpu = relay.cpuTime().minus(cpuBefore);
     } finally {
       channel.shutdownNow();
     }
@@ -93,7 +96,8 @@ final class IntakeScenarios {
         ClosedLoad.millis(relayed.latencies(), 99),
         ClosedLoad.millis(direct.latencies(), 50),
         ClosedLoad.millis(direct.latencies(), 99),
-        PREHOOK_CONCURRENCY);
+        PREHOOK_CONCURRENCY,
+        relayCpu.isZero() ? -1 : BenchResults.round(relayCpu.toNanos() / 1e3 / relayed.calls()));
   }
 
   /** The same HTTP request the relay sends, sent by the bench itself. */

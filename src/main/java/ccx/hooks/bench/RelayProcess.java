@@ -137,6 +137,11 @@ final class RelayProcess implements AutoCloseable {
         "the relay was not ready within " + READY_TIMEOUT.toSeconds() + "s; see " + log);
   }
 
+  /** CPU time the relay's process has used so far, or zero where the platform does not say. */
+  Duration cpuTime() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** Reads the process's peak resident memory so far (VmHWM, Linux); keeps the highest seen. */
   long peakRssMb() {
     try {

@@ -40,6 +40,9 @@ final class ResultTable {
         "p99 added by the relay",
         format("%.2f ms", pre.p99Ms() - pre.directP99Ms()),
         "<= 2 ms");
+    if (pre.relayCpuUsPerCall() >= 0) {
+      line("prehook", "relay CPU per relayed call", format("%.0f us", pre.relayCpuUsPerCall()), "");
+    }
   }
 
   private void ingest(BenchResults.Ingest ingest) {

@@ -84,6 +84,8 @@ class BenchCommandTest {
         .containsExactlyInAnyOrder("prehook", "ingest", "drain", "e2e", "rss_mb", "setup");
     assertThat(json.getAsJsonObject("prehook").get("relay_rps").getAsDouble()).isPositive();
     assertThat(json.getAsJsonObject("prehook").get("direct_p99_ms").getAsDouble()).isPositive();
+    assertThat(json.getAsJsonObject("prehook").get("relay_cpu_us_per_call").getAsDouble())
+        .isPositive();
     JsonObject ingest = json.getAsJsonObject("ingest");
     assertThat(ingest.get("rows_stored").getAsLong())
         .isPositive()
