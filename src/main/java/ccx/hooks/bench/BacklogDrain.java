@@ -20,10 +20,25 @@ final class BacklogDrain {
 
   /** What one drain measured. */
   record Drained(
-      int rows, long deliveries, double seconds, List<Double> tenthsRps, ClaimHistogram claims) {
+      int rows,
+      long deliveries,
+      double seconds,
+      List<Double> tenthsRps,
+      ClaimHistogram claims,
+      Duration relayCpu) {
     /** Per second; a backlog of one row has no span, and is counted as one millisecond. */
     double rps() {
       return deliveries / Math.max(seconds, 0.001);
+    }
+
+    /**
+     * The relays' CPU time from the load to the last row recorded, per delivery in microseconds; -1
+     * where the platform does not report a process's CPU time.
+     */
+    double relayCpuUsPerDelivery() {
+      return relayCpu.isZero() || deliveries == 0
+          ? -1
+          : BenchResults.round(relayCpu.toNanos() / 1e3 / deliveries);
     }
   }
 
@@ -41,6 +56,7 @@ final class BacklogDrain {
     long[] marks = tenths(rows);
     integrator.resetPosts(marks);
     ClaimHistogram before = scrape(relays);
+    Duration cpuBefore = cpuTime(relays);
     String payload = HookJson.body(Requests.postAddNode("backlog", 0));
     if (stuckRows > 0) {
       outbox.insertStuckCluster(stuckRows, Hook.POST_ADD_NODE, payload);
@@ -56,13 +72,15 @@ final class BacklogDrain {
     awaitReceipts(scenario, integrator, marks, loaded, progress);
     awaitRecorded(scenario, outbox, stuckRows);
     ClaimHistogram claims = scrape(relays).since(before);
+    Duration relayCpu = cpuTime(relays).minus(cpuBefore);
     long first = integrator.firstPostNanos();
     return new Drained(
         loaded,
         integrator.posts(),
         integrator.postSpanSeconds(),
         rates(marks, integrator.markedNanos(), first),
-        claims);
+        claims,
+        relayCpu);
   }
 
   /** The receipt counts that end each tenth of {@code rows}. */
@@ -86,6 +104,10 @@ final class BacklogDrain {
       at = markedNanos[k];
     }
     return List.of(rps);
+  }
+
+  private static Duration cpuTime(List<RelayProcess> relays) {
+    return relays.stream().map(RelayProcess::cpuTime).reduce(Duration.ZERO, Duration::plus);
   }
 
   private static ClaimHistogram scrape(List<RelayProcess> relays) {

@@ -81,7 +81,8 @@ public final class Bench {
                     BenchResults.round(drained.seconds()),
                     options.relays(),
                     BenchResults.roundToMicros(drained.claims().percentileMillis(50)),
-                    BenchResults.roundToMicros(drained.claims().percentileMillis(99)));
+                    BenchResults.roundToMicros(drained.claims().percentileMillis(99)),
+                    drained.relayCpuUsPerDelivery());
           }
           if (options.runs(Scenario.E2E)) {
             progress.printf(
@@ -159,7 +160,8 @@ public final class Bench {
               BenchResults.round(drained.rps()),
               drained.tenthsRps(),
               BenchResults.roundToMicros(drained.claims().percentileMillis(50)),
-              BenchResults.roundToMicros(drained.claims().percentileMillis(99)));
+              BenchResults.roundToMicros(drained.claims().percentileMillis(99)),
+              drained.relayCpuUsPerDelivery());
       peakRssMb = Math.max(peakRssMb, relays.peakRssMb());
       return measured;
     }

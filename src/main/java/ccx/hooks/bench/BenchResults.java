@@ -56,7 +56,8 @@ public record BenchResults(
       double seconds,
       int relays,
       double claimP50Ms,
-      double claimP99Ms) {}
+      double claimP99Ms,
+      double relayCpuUsPerDelivery) {}
 
   /**
    * Latency from a post-hook's answer to the integrator's receipt, at an offered rate.
@@ -102,7 +103,8 @@ public record BenchResults(
       double rps,
       List<Double> tenthsRps,
       double claimP50Ms,
-      double claimP99Ms) {}
+      double claimP99Ms,
+      double relayCpuUsPerDelivery) {}
 
   /** Where the figures were measured. */
   public record Setup(int cores, double durationS, String relayJvmOptions, String relayOptions) {}

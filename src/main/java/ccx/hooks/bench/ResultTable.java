@@ -40,9 +40,7 @@ final class ResultTable {
         "p99 added by the relay",
         format("%.2f ms", pre.p99Ms() - pre.directP99Ms()),
         "<= 2 ms");
-    if (pre.relayCpuUsPerCall() >= 0) {
-      line("prehook", "relay CPU per relayed call", format("%.0f us", pre.relayCpuUsPerCall()), "");
-    }
+    cpu("prehook", "relay CPU per relayed call", pre.relayCpuUsPerCall());
   }
 
   private void ingest(BenchResults.Ingest ingest) {
@@ -62,6 +60,7 @@ final class ResultTable {
         format("%.0f", drain.rps()),
         ">= 5000");
     line("drain", "claim p50 / p99", p50AndP99(drain.claimP50Ms(), drain.claimP99Ms()), "");
+    cpu("drain", "relay CPU per delivery", drain.relayCpuUsPerDelivery());
   }
 
   private void e2e(BenchResults.EndToEnd e2e) {
@@ -101,6 +100,14 @@ final class ResultTable {
             .collect(Collectors.joining(" ")),
         "2nd-10th >= 80% of best");
     line("backlog", "claim p50 / p99", p50AndP99(backlog.claimP50Ms(), backlog.claimP99Ms()), "");
+    cpu("backlog", "relay CPU per delivery", backlog.relayCpuUsPerDelivery());
+  }
+
+  /** A CPU time per operation in microseconds, left out where the platform does not report it. */
+  private void cpu(String scenario, String measure, double micros) {
+    if (micros >= 0) {
+      line(scenario, measure, format("%.0f us", micros), "");
+    }
   }
 
   private void line(String scenario, String measure, String result, String goal) {

@@ -55,6 +55,7 @@ class BenchCommandTest {
     assertThat(backlog.get("relays").getAsInt()).isEqualTo(1);
     assertThat(backlog.get("stuck_rows").getAsInt()).isEqualTo(500);
     assertThat(backlog.get("expired_rows").getAsInt()).isEqualTo(300);
+    assertThat(backlog.get("relay_cpu_us_per_delivery").getAsDouble()).isPositive();
     assertThat(backlog.get("deliveries").getAsLong())
         .as("the stuck cluster's rows wait; every other row is delivered")
         .isEqualTo(2000);
@@ -96,6 +97,7 @@ class BenchCommandTest {
     assertThat(drain.get("deliveries").getAsLong()).isGreaterThanOrEqualTo(500);
     assertThat(drain.get("relays").getAsInt()).isEqualTo(2);
     assertThat(drain.get("claim_p50_ms").getAsDouble()).isPositive();
+    assertThat(drain.get("relay_cpu_us_per_delivery").getAsDouble()).isPositive();
     JsonObject e2e = json.getAsJsonObject("e2e");
     assertThat(e2e.get("undelivered").getAsLong()).isZero();
     // A hook can reach the integrator before its RPC's answer reaches the caller: that counts as 0.
