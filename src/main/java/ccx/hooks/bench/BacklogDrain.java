@@ -31,14 +31,9 @@ final class BacklogDrain {
       return deliveries / Math.max(seconds, 0.001);
     }
 
-    /**
-     * The relays' CPU time from the load to the last row recorded, per delivery in microseconds; -1
-     * where the platform does not report a process's CPU time.
-     */
+    /** The relays' CPU time from the load to the last row recorded, per delivery. */
     double relayCpuUsPerDelivery() {
-      return relayCpu.isZero() || deliveries == 0
-          ? -1
-          : BenchResults.round(relayCpu.toNanos() / 1e3 / deliveries);
+      return BenchResults.cpuMicrosPer(relayCpu, deliveries);
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.SortedMap;
 
@@ -119,6 +120,14 @@ public record BenchResults(
 
   static double round(double value) {
     return Math.round(value * 100) / 100.0;
+  }
+
+  /**
+   * A relay's CPU time per operation in microseconds, or -1 where the platform does not report a
+   * process's CPU time (it reads as zero) or nothing was done.
+   */
+  static double cpuMicrosPer(Duration cpu, long operations) {
+    return cpu.isZero() || operations == 0 ? -1 : round(cpu.toNanos() / 1e3 / operations);
   }
 
   /** Milliseconds to three decimals: claims can take well under a tenth of one. */

@@ -97,7 +97,7 @@ final class IntakeScenarios {
         ClosedLoad.millis(direct.latencies(), 50),
         ClosedLoad.millis(direct.latencies(), 99),
         PREHOOK_CONCURRENCY,
-        relayCpu.isZero() ? -1 : BenchResults.round(relayCpu.toNanos() / 1e3 / relayed.calls()));
+        BenchResults.cpuMicrosPer(relayCpu, relayed.calls()));
   }
 
   /** The same HTTP request the relay sends, sent by the bench itself. */
