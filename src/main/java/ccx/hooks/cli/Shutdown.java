@@ -1,7 +1,9 @@
 package ccx.hooks.cli;
 
 import ch.qos.logback.classic.LoggerContext;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.Recording;
 import jdk.jfr.RecordingState;
@@ -9,6 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /** What SIGTERM and SIGINT do: close every part, flush the log, exit 0. */
 final class Shutdown {
+  /** The longest the halt waits for flight recordings to be written. */
+  private static final Duration FLIGHT_RECORDING_WRITE = Duration.ofSeconds(5);
+
   private Shutdown() {}
 
   /**
@@ -38,20 +43,30 @@ final class Shutdown {
                 "shutdown"));
   }
 
-  /** Stops every running recording meant to be dumped on exit to a file: stopping writes it. */
+  /**
+   * Writes every recording meant to be dumped on exit to a file. A running one is stopped here,
+   * which writes it; JFR's own hook, running beside this one, may have stopped it first and be
+   * writing it still. Either way the recording is closed once its file is complete, and the halt
+   * waits for that, up to {@link #FLIGHT_RECORDING_WRITE}.
+   */
   private static void writeFlightRecordings() {
     if (!FlightRecorder.isAvailable() || !FlightRecorder.isInitialized()) {
       return;
     }
+    long deadline = System.nanoTime() + FLIGHT_RECORDING_WRITE.toNanos();
     for (Recording recording : FlightRecorder.getFlightRecorder().getRecordings()) {
-      if (recording.getDumpOnExit()
-          && recording.getDestination() != null
-          && recording.getState() == RecordingState.RUNNING) {
-        try {
+      if (!recording.getDumpOnExit() || recording.getDestination() == null) {
+        continue;
+      }
+      try {
+        if (recording.getState() == RecordingState.RUNNING) {
           recording.stop();
-        } catch (RuntimeException e) { // stopped meanwhile by JFR's own hook
-          System.err.println("flight recording " + recording.getName() + " not written: " + e);
         }
+      } catch (IllegalStateException stoppedMeanwhile) {
+        // By JFR's own hook, which writes it: waited for below.
+      }
+      while (recording.getState() != RecordingState.CLOSED && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
       }
     }
   }
