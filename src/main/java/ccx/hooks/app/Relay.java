@@ -18,6 +18,7 @@ import ccx.hooks.prehook.PreHookRelay;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookTracing;
 import io.grpc.ServerCredentials;
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -80,6 +81,7 @@ public final class Relay implements AutoCloseable {
     this.config = config;
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmGcMetrics().bindTo(metrics);
+    new JvmCompilationMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
     new UptimeMetrics().bindTo(metrics);
