@@ -48,9 +48,12 @@ public final class Bench {
           if (options.runs(Scenario.PREHOOK)) {
             progress.printf(
                 Locale.ROOT,
-                "prehook: %d callers, %s through the relay, then direct%n",
+                "prehook: %d callers, %s through the relay, then direct; each measured once the"
+                    + " JITs are quiet (at most %s after a %s warm-up)%n",
                 IntakeScenarios.PREHOOK_CONCURRENCY,
-                seconds(options.duration()));
+                seconds(options.duration()),
+                seconds(options.longestJitWait()),
+                seconds(options.warmup()));
             prehook = intake.prehook();
           }
           if (options.runs(Scenario.INGEST)) {

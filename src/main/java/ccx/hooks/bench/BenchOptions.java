@@ -97,6 +97,15 @@ public record BenchOptions(
         : Duration.ofSeconds(20);
   }
 
+  /**
+   * The longest a load waits, after its warm-up, for the JITs to be quiet: three times the measured
+   * duration, at most a minute.
+   */
+  Duration longestJitWait() {
+    Duration thrice = duration.multipliedBy(3);
+    return thrice.compareTo(Duration.ofMinutes(1)) < 0 ? thrice : Duration.ofMinutes(1);
+  }
+
   /** Warm-up before each measured phase: connections and the bench's own code settle. */
   Duration warmup() {
     return duration.dividedBy(3).compareTo(Duration.ofSeconds(3)) > 0

@@ -29,7 +29,13 @@ public record BenchResults(
           .disableHtmlEscaping()
           .create();
 
-  /** Pre-hooks through the relay against the same HTTP request sent directly. */
+  /**
+   * Pre-hooks through the relay against the same HTTP request sent directly.
+   *
+   * @param warmupS how long the relayed load ran before it was measured: the warm-up, then the wait
+   *     for quiet JITs
+   * @param relayJitMs milliseconds the relay's JIT compiled while the relayed load was measured
+   */
   public record Prehook(
       double relayRps,
       double directRps,
@@ -38,16 +44,25 @@ public record BenchResults(
       double directP50Ms,
       double directP99Ms,
       int concurrency,
-      double relayCpuUsPerCall) {}
+      double relayCpuUsPerCall,
+      double warmupS,
+      long relayJitMs) {}
 
-  /** Post-hooks stored by an intake-only relay against single-row INSERTs over JDBC. */
+  /**
+   * Post-hooks stored by an intake-only relay against single-row INSERTs over JDBC.
+   *
+   * @param warmupS how long the relayed load ran before it was measured
+   * @param relayJitMs milliseconds the relay's JIT compiled while the relayed load was measured
+   */
   public record Ingest(
       double rps,
       double baselineRps,
       int concurrency,
       double seconds,
       long acknowledged,
-      long rowsStored) {}
+      long rowsStored,
+      double warmupS,
+      long relayJitMs) {}
 
   /** A backlog delivered; the rate runs from the integrator's first receipt to its last. */
   public record Drain(

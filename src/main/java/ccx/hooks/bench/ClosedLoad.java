@@ -13,7 +13,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Callers that each make one call after another, for a warm-up and then a measured duration; only
- * calls that start and end inside the measured duration count.
+ * calls that start and end inside the measured duration count. The warm-up can be stretched until
+ * the JITs taking part are quiet ({@link #untilQuiet}).
  */
 final class ClosedLoad {
   /** One call of caller-chosen number {@code i}. */
@@ -22,15 +23,42 @@ final class ClosedLoad {
     void once(long i) throws Exception;
   }
 
+  /** Told when the measured duration opens, and again once every caller has stopped. */
+  interface Window {
+    void opens();
+
+    void closes();
+  }
+
   private final Duration warmup;
   private final Duration duration;
   private final Histogram nanos = newHistogram();
+  private JitActivity jit;
+  private Duration longestWait = Duration.ZERO;
+  private Window window;
+  private Duration warmedUp = Duration.ZERO;
   private double callsPerSecond;
-  private long calls;
+  private long measuredCalls;
 
   ClosedLoad(Duration warmup, Duration duration) {
     this.warmup = warmup;
     this.duration = duration;
+  }
+
+  /**
+   * After the warm-up, keeps the load going until {@code jit} is quiet or {@code longest} more has
+   * passed, whichever comes first.
+   */
+  ClosedLoad untilQuiet(JitActivity jit, Duration longest) {
+    this.jit = jit;
+    this.longestWait = longest;
+    return this;
+  }
+
+  /** Tells {@code window} when the measured duration opens and when the callers have stopped. */
+  ClosedLoad watchedBy(Window window) {
+    this.window = window;
+    return this;
   }
 
   /** Latencies in nanoseconds, from many threads; three significant digits. */
@@ -40,9 +68,10 @@ final class ClosedLoad {
 
   ClosedLoad run(int callers, Call call) {
     AtomicLong measured = new AtomicLong();
-    AtomicLong all = new AtomicLong();
-    long warmupEnd = System.nanoTime() + warmup.toNanos();
-    long end = warmupEnd + duration.toNanos();
+    // Long.MAX_VALUE until the warm-up ends: calls run, and none is measured.
+    AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
+    AtomicLong end = new AtomicLong(Long.MAX_VALUE);
+    long started = System.nanoTime();
     List<Future<?>> loops = new ArrayList<>();
     try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int c = 0; c < callers; c++) {
@@ -52,19 +81,32 @@ final class ClosedLoad {
                 () -> {
                   for (long i = caller; ; i += callers) {
                     long start = System.nanoTime();
-                    if (start >= end) {
+                    if (start >= end.get()) {
                       return null;
                     }
                     call.once(i);
                     long done = System.nanoTime();
-                    all.incrementAndGet();
-                    if (start >= warmupEnd && done <= end) {
+                    if (start >= measureFrom.get() && done <= end.get()) {
                       nanos.recordValue(done - start);
                       measured.incrementAndGet();
                     }
                   }
                 }));
       }
+      RelayProcess.sleep(warmup);
+      if (jit != null) {
+        jit.awaitQuiet(longestWait);
+      }
+      if (window != null) {
+        window.opens();
+      }
+      long from = System.nanoTime();
+      warmedUp = Duration.ofNanos(from - started);
+      end.set(from + duration.toNanos());
+      measureFrom.set(from);
+    }
+    if (window != null) {
+      window.closes();
     }
     // A caller that failed would only show as a lower rate: the run fails instead, with the cause.
     for (Future<?> loop : loops) {
@@ -75,13 +117,18 @@ final class ClosedLoad {
       }
     }
     callsPerSecond = measured.get() / (duration.toNanos() / 1e9);
-    calls = all.get();
+    measuredCalls = measured.get();
     return this;
   }
 
-  /** Every call made, the warm-up's included. */
-  long calls() {
-    return calls;
+  /** The calls that started and ended inside the measured duration. */
+  long measuredCalls() {
+    return measuredCalls;
+  }
+
+  /** How long the load ran before the measured duration opened. */
+  Duration warmedUp() {
+    return warmedUp;
   }
 
   double callsPerSecond() {

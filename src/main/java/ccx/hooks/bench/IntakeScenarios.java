@@ -8,6 +8,7 @@ import ccx.hooks.wire.HookJson;
 import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -69,10 +70,9 @@ final class IntakeScenarios {
   }
 
   BenchResults.Prehook prehook() {
-    ClosedLoad relayed = newLoad();
+    RelayCost cost = new RelayCost(relay);
+    ClosedLoad relayed = newLoad().watchedBy(cost);
     ManagedChannel channel = Requests.channel(relay);
-    Duration cpuBefore = relay.cpuTime();
-    Duration relayCpu;
     try {
       HookServiceBlockingStub stub = HookServiceGrpc.newBlockingStub(channel);
       relayed.run(
@@ -82,7 +82,6 @@ final class IntakeScenarios {
               throw new RelayException("the bench integrator did not approve");
             }
           });
-      relayCpu = relay.cpuTime().minus(cpuBefore);
     } finally {
       channel.shutdownNow();
     }
@@ -97,7 +96,9 @@ final class IntakeScenarios {
         ClosedLoad.millis(direct.latencies(), 50),
         ClosedLoad.millis(direct.latencies(), 99),
         PREHOOK_CONCURRENCY,
-        BenchResults.cpuMicrosPer(relayCpu, relayed.calls()));
+        BenchResults.cpuMicrosPer(cost.cpu(), relayed.measuredCalls()),
+        BenchResults.round(relayed.warmedUp().toMillis() / 1000.0),
+        cost.jitMillis());
   }
 
   /** The same HTTP request the relay sends, sent by the bench itself. */
@@ -134,7 +135,8 @@ final class IntakeScenarios {
     OutboxRepository outbox = database.outbox();
     long before = outbox.countStored();
     AtomicLong acknowledged = new AtomicLong();
-    ClosedLoad load = newLoad();
+    RelayCost cost = new RelayCost(relay);
+    ClosedLoad load = newLoad().watchedBy(cost);
     ManagedChannel channel = Requests.channel(relay);
     try {
       HookServiceBlockingStub stub = HookServiceGrpc.newBlockingStub(channel);
@@ -163,11 +165,18 @@ final class IntakeScenarios {
         INGEST_CONCURRENCY,
         options.duration().toMillis() / 1000.0,
         acknowledged.get(),
-        stored);
+        stored,
+        BenchResults.round(load.warmedUp().toMillis() / 1000.0),
+        cost.jitMillis());
   }
 
+  /**
+   * A load that, after its warm-up, waits for the relay's JIT and the bench's own to be quiet
+   * before it measures: the relayed and the direct runs alike.
+   */
   private ClosedLoad newLoad() {
-    return new ClosedLoad(options.warmup(), options.duration());
+    return new ClosedLoad(options.warmup(), options.duration())
+        .untilQuiet(JitActivity.of(List.of(relay)), options.longestJitWait());
   }
 
   private static HookServiceBlockingStub deadline(HookServiceBlockingStub stub) {

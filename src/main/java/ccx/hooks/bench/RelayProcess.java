@@ -28,6 +28,8 @@ final class RelayProcess implements AutoCloseable {
   private final Process process;
   private final int grpcPort;
   private final int adminPort;
+  private final HttpClient admin =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private long peakRssKb;
 
   private RelayProcess(Process process, int grpcPort, int adminPort) {
@@ -88,10 +90,9 @@ final class RelayProcess implements AutoCloseable {
 
   /** The relay's {@code /metrics}, in the Prometheus text format. */
   String metrics() {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     try {
       HttpResponse<String> response =
-          http.send(
+          admin.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
                   .timeout(Duration.ofSeconds(10))
                   .build(),
@@ -137,6 +138,19 @@ final class RelayProcess implements AutoCloseable {
         "the relay was not ready within " + READY_TIMEOUT.toSeconds() + "s; see " + log);
   }
 
+  /**
+   * Milliseconds the relay's JIT has spent compiling so far ({@code
+   * jvm_compilation_time_ms_total}), or zero where its JVM does not say.
+   */
+  long compilationMillis() {
+    return metrics()
+        .lines()
+        .filter(line -> line.startsWith("jvm_compilation_time_ms_total"))
+        .mapToLong(
+            line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
+        .sum();
+  }
+
   /** CPU time the relay's process has used so far, or zero where the platform does not say. */
   Duration cpuTime() {
     return process.info().totalCpuDuration().orElse(Duration.ZERO);
@@ -159,6 +173,7 @@ final class RelayProcess implements AutoCloseable {
   /** SIGTERM, and a wait for the orderly stop. */
   @Override
   public void close() {
+    admin.close();
     peakRssMb();
     process.destroy();
     try {

@@ -41,6 +41,7 @@ final class ResultTable {
         format("%.2f ms", pre.p99Ms() - pre.directP99Ms()),
         "<= 2 ms");
     cpu("prehook", "relay CPU per relayed call", pre.relayCpuUsPerCall());
+    jit("prehook", pre.relayJitMs(), pre.warmupS());
   }
 
   private void ingest(BenchResults.Ingest ingest) {
@@ -51,6 +52,7 @@ final class ResultTable {
             "%.0f vs %.0f (%.2fx)",
             ingest.rps(), ingest.baselineRps(), ingest.rps() / ingest.baselineRps()),
         ">= 1.0x");
+    jit("ingest", ingest.relayJitMs(), ingest.warmupS());
   }
 
   private void drain(BenchResults.Drain drain) {
@@ -108,6 +110,15 @@ final class ResultTable {
     if (micros >= 0) {
       line(scenario, measure, format("%.0f us", micros), "");
     }
+  }
+
+  /** How much the relay's JIT was still compiling while measured, after how long a warm-up. */
+  private void jit(String scenario, long jitMs, double warmupS) {
+    line(
+        scenario,
+        "relay JIT while measured (after warm-up of)",
+        format("%d ms (%.0f s)", jitMs, warmupS),
+        "");
   }
 
   private void line(String scenario, String measure, String result, String goal) {
