@@ -79,31 +79,41 @@ final class ClosedLoad {
         loops.add(
             threads.submit(
                 () -> {
-                  for (long i = caller; ; i += callers) {
-                    long start = System.nanoTime();
-                    if (start >= end.get()) {
-                      return null;
+                  try {
+                    for (long i = caller; ; i += callers) {
+                      long start = System.nanoTime();
+                      if (start >= end.get()) {
+                        return null;
+                      }
+                      call.once(i);
+                      long done = System.nanoTime();
+                      if (start >= measureFrom.get() && done <= end.get()) {
+                        nanos.recordValue(done - start);
+                        measured.incrementAndGet();
+                      }
                     }
-                    call.once(i);
-                    long done = System.nanoTime();
-                    if (start >= measureFrom.get() && done <= end.get()) {
-                      nanos.recordValue(done - start);
-                      measured.incrementAndGet();
-                    }
+                  } catch (Exception e) {
+                    end.set(Long.MIN_VALUE); // the run fails: every caller stops now
+                    throw e;
                   }
                 }));
       }
-      RelayProcess.sleep(warmup);
-      if (jit != null) {
-        jit.awaitQuiet(longestWait);
+      try {
+        RelayProcess.sleep(warmup);
+        if (jit != null) {
+          jit.awaitQuiet(longestWait, () -> end.get() == Long.MIN_VALUE);
+        }
+        if (window != null) {
+          window.opens();
+        }
+        long from = System.nanoTime();
+        warmedUp = Duration.ofNanos(from - started);
+        end.compareAndSet(Long.MAX_VALUE, from + duration.toNanos());
+        measureFrom.set(from);
+      } finally {
+        // Whatever went wrong above (a relay's metrics unreadable), the callers stop.
+        end.compareAndSet(Long.MAX_VALUE, System.nanoTime());
       }
-      if (window != null) {
-        window.opens();
-      }
-      long from = System.nanoTime();
-      warmedUp = Duration.ofNanos(from - started);
-      end.set(from + duration.toNanos());
-      measureFrom.set(from);
     }
     if (window != null) {
       window.closes();

@@ -4,6 +4,8 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,14 +24,24 @@ final class JitActivity {
 
   private final LongSupplier compilationMillis;
   private final Duration window;
+  private final LongSupplier nanoTime;
+  private final Consumer<Duration> sleep;
 
   /**
    * @param compilationMillis milliseconds of compilation so far, summed over the JVMs watched
    * @param window how often to read it
+   * @param nanoTime the clock, as {@link System#nanoTime()}
+   * @param sleep waits the given time on that clock
    */
-  JitActivity(LongSupplier compilationMillis, Duration window) {
+  JitActivity(
+      LongSupplier compilationMillis,
+      Duration window,
+      LongSupplier nanoTime,
+      Consumer<Duration> sleep) {
     this.compilationMillis = compilationMillis;
     this.window = window;
+    this.nanoTime = nanoTime;
+    this.sleep = sleep;
   }
 
   /** The JITs of {@code relays} and of this process, read every {@link #WINDOW}. */
@@ -42,29 +54,37 @@ final class JitActivity {
                 + (own != null && own.isCompilationTimeMonitoringSupported()
                     ? own.getTotalCompilationTime()
                     : 0),
-        WINDOW);
+        WINDOW,
+        System::nanoTime,
+        RelayProcess::sleep);
   }
 
   /**
    * Waits, a window at a time, for a window in which the JITs compiled for less than {@link
-   * #QUIET_SHARE} of it, or until {@code longest} has passed (and the last reading, which asks each
-   * relay for its metrics, has come back).
+   * #QUIET_SHARE} of it, until {@code longest} has passed (and the last reading, which asks each
+   * relay for its metrics, has come back), or until {@code stop} says so after a window.
+   *
+   * <p>HotSpot counts a compilation's time when it ends, so one long compilation still running at
+   * the end of a quiet window does not show in it.
    *
    * @return how long it waited
    */
-  Duration awaitQuiet(Duration longest) {
-    long start = System.nanoTime();
+  Duration awaitQuiet(Duration longest, BooleanSupplier stop) {
+    long start = nanoTime.getAsLong();
     long deadline = start + longest.toNanos();
     long before = compilationMillis.getAsLong();
-    for (long left = longest.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+    for (long left = longest.toNanos(); left > 0; left = deadline - nanoTime.getAsLong()) {
       Duration wait = Duration.ofNanos(Math.min(window.toNanos(), left));
-      RelayProcess.sleep(wait);
+      sleep.accept(wait);
+      if (stop.getAsBoolean()) {
+        break;
+      }
       long now = compilationMillis.getAsLong();
       if (now - before < wait.toMillis() * QUIET_SHARE) {
         break;
       }
       before = now;
     }
-    return Duration.ofNanos(System.nanoTime() - start);
+    return Duration.ofNanos(nanoTime.getAsLong() - start);
   }
 }

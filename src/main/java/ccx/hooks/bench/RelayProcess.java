@@ -74,7 +74,12 @@ final class RelayProcess implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
       RelayProcess relay = new RelayProcess(process, grpcPort, adminPort);
-      relay.awaitReady(log);
+      try {
+        relay.awaitReady(log);
+      } catch (RuntimeException e) {
+        relay.close();
+        throw e;
+      }
       return relay;
     } catch (IOException e) {
       throw new RelayException("cannot start the relay: " + e.getMessage(), e);

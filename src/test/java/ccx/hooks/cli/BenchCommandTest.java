@@ -87,16 +87,18 @@ class BenchCommandTest {
     assertThat(json.getAsJsonObject("prehook").get("direct_p99_ms").getAsDouble()).isPositive();
     assertThat(json.getAsJsonObject("prehook").get("relay_cpu_us_per_call").getAsDouble())
         .isPositive();
-    // The measured second opens after the 0.33 s warm-up and the wait for quiet JITs.
+    // The measured second opens after the 0.33 s warm-up and at least one 2 s window of the wait
+    // for quiet JITs.
     assertThat(json.getAsJsonObject("prehook").get("warmup_s").getAsDouble())
-        .isGreaterThanOrEqualTo(0.33);
-    assertThat(json.getAsJsonObject("prehook").get("relay_jit_ms").getAsLong()).isNotNegative();
+        .isGreaterThanOrEqualTo(2.3);
+    assertThat(json.getAsJsonObject("prehook").has("relay_jit_ms")).isTrue();
     JsonObject ingest = json.getAsJsonObject("ingest");
     assertThat(ingest.get("rows_stored").getAsLong())
         .isPositive()
         .isEqualTo(ingest.get("acknowledged").getAsLong());
     assertThat(ingest.get("baseline_rps").getAsDouble()).isPositive();
-    assertThat(ingest.get("warmup_s").getAsDouble()).isGreaterThanOrEqualTo(0.33);
+    assertThat(ingest.get("warmup_s").getAsDouble()).isGreaterThanOrEqualTo(2.3);
+    assertThat(ingest.has("relay_jit_ms")).isTrue();
     JsonObject drain = json.getAsJsonObject("drain");
     assertThat(drain.get("rows").getAsInt()).isEqualTo(500);
     assertThat(drain.get("deliveries").getAsLong()).isGreaterThanOrEqualTo(500);
