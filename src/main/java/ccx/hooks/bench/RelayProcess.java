@@ -145,15 +145,16 @@ final class RelayProcess implements AutoCloseable {
 
   /**
    * Milliseconds the relay's JIT has spent compiling so far ({@code
-   * jvm_compilation_time_ms_total}), or zero where its JVM does not say.
+   * jvm_compilation_time_seconds_total}), or zero where its JVM does not say.
    */
   long compilationMillis() {
-    return metrics()
-        .lines()
-        .filter(line -> line.startsWith("jvm_compilation_time_ms_total"))
-        .mapToLong(
-            line -> Math.round(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))))
-        .sum();
+    return Math.round(
+        metrics()
+                .lines()
+                .filter(line -> line.startsWith("jvm_compilation_time_seconds_total "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum()
+            * 1000);
   }
 
   /** CPU time the relay's process has used so far, or zero where the platform does not say. */
