@@ -37,7 +37,6 @@ final class ClosedLoad {
   private Duration longestWait = Duration.ZERO;
   private Window window;
   private Duration warmedUp = Duration.ZERO;
-  private double callsPerSecond;
   private long measuredCalls;
 
   ClosedLoad(Duration warmup, Duration duration) {
@@ -126,7 +125,6 @@ final class ClosedLoad {
             loop.exceptionNow());
       }
     }
-    callsPerSecond = measured.get() / (duration.toNanos() / 1e9);
     measuredCalls = measured.get();
     return this;
   }
@@ -142,7 +140,7 @@ final class ClosedLoad {
   }
 
   double callsPerSecond() {
-    return callsPerSecond;
+    return measuredCalls / (duration.toNanos() / 1e9);
   }
 
   Histogram latencies() {

@@ -115,7 +115,6 @@ final class RelayProcess implements AutoCloseable {
   }
 
   private void awaitReady(Path log) {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     Instant deadline = Instant.now().plus(READY_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -124,8 +123,9 @@ final class RelayProcess implements AutoCloseable {
       }
       try {
         HttpResponse<Void> response =
-            http.send(
+            admin.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+                    .timeout(Duration.ofSeconds(1))
                     .build(),
                 HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
