@@ -18,8 +18,15 @@ public final class OutboxWriter implements AutoCloseable {
    */
   static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
 
-  /** Writers: enough to overlap one batch's commit with the next batch's insert. */
-  static final int DEFAULT_WRITERS = 4;
+  /**
+   * Writers: two, so that one batch's commit overlaps the next batch's insert, and a batch that
+   * waits (for a cluster's lock, say) does not hold up the hooks behind it. Each writer takes every
+   * hook waiting, so the more writers, the smaller their batches: with 64 callers, four writers
+   * committed about 11 hooks a transaction and stored fewer hooks a second than two (and eight
+   * fewer still; docs/BENCHMARKS.md, sixth session), since each transaction costs PostgreSQL the
+   * same three statements however few hooks it holds.
+   */
+  static final int DEFAULT_WRITERS = 2;
 
   private final GroupCommit<NewHook, Boolean> commits;
 

@@ -2,18 +2,26 @@ package ccx.hooks.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.core.Hook;
 import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.testing.OutboxDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,6 +78,41 @@ class OutboxWriterTest {
       }
     }
     assertThat(unfinished()).isEqualTo(2000L);
+  }
+
+  @Test
+  void a_batch_waiting_for_its_cluster_does_not_hold_up_the_hooks_of_other_clusters()
+      throws Exception {
+    try (Connection completion = database.url().connect(Map.of());
+        OutboxWriter writer = new OutboxWriter(outbox);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      completion.setAutoCommit(false);
+      Future<?> held;
+      try {
+        // As a completion of c1 holds it: intake of c1 waits for that transaction to end.
+        ClusterHeads.lock(completion, List.of("c1"));
+        held = callers.submit(() -> writer.store(hook("c1", "held")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> lockWaiters(completion) == 1);
+
+        callers.submit(() -> writer.store(hook("c2", "free"))).get(10, TimeUnit.SECONDS);
+        assertThat(rowsWithWorkId("free")).isEqualTo(1);
+        assertThat(held).isNotDone();
+      } finally {
+        completion.rollback();
+      }
+      held.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(rowsWithWorkId("held")).isEqualTo(1);
+  }
+
+  private static int lockWaiters(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+      r.next();
+      return r.getInt(1);
+    }
   }
 
   @Test
