@@ -12,8 +12,21 @@ import org.jooq.DSLContext;
  * finishing a head and promoting the next row (completion). Each takes the cluster's
  * transaction-scoped advisory lock first, so a row is never queued behind a head that has just
  * finished without promoting it.
+ *
+ * <p>Intake takes the locks shared ({@link Intake}), which conflicts with finishing a head but not
+ * with other intakes: two concurrent calls for one cluster may then both find no head and both
+ * become heads, which orders them no worse than their calls were (concurrent, so unordered); the
+ * rows after them queue behind both. Shared, so that intake batches that share clusters do not wait
+ * for each other.
  */
 final class ClusterHeads {
+  /**
+   * The lock keys of the clusters in an array parameter, one per cluster. Every holder locks by
+   * these keys, in their order.
+   */
+  static final String LOCK_KEYS =
+      "SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest(?::varchar[]) AS c";
+
   private ClusterHeads() {}
 
   /**
@@ -23,43 +36,18 @@ final class ClusterHeads {
    * COMMITTED that statement's snapshot then sees what the previous holder committed.
    */
   static void lock(DSLContext tx, Collection<String> clusterIds) {
-    lock(tx, clusterIds, "pg_advisory_xact_lock");
-  }
-
-  /**
-   * Locks the clusters for intake, which conflicts with finishing a head but not with other
-   * intakes: two concurrent calls for one cluster may then both find no head and both become heads,
-   * which orders them no worse than their calls were (concurrent, so unordered); the rows after
-   * them queue behind both. Shared, so that intake batches that share clusters do not wait for each
-   * other.
-   */
-  static void lockShared(DSLContext tx, Collection<String> clusterIds) {
-    lock(tx, clusterIds, "pg_advisory_xact_lock_shared");
-  }
-
-  private static void lock(DSLContext tx, Collection<String> clusterIds, String function) {
-    String[] clusters = lockable(clusterIds);
-    if (clusters.length > 0) {
-      tx.connection(c -> lock(c, clusters, function));
-    }
+    tx.connection(c -> lock(c, clusterIds));
   }
 
   /** {@link #lock(DSLContext, Collection)} on the transaction's own connection. */
   static void lock(Connection tx, Collection<String> clusterIds) throws SQLException {
     String[] clusters = lockable(clusterIds);
     if (clusters.length > 0) {
-      lock(tx, clusters, "pg_advisory_xact_lock");
+      Statements.run(
+          tx,
+          "SELECT pg_advisory_xact_lock(k) FROM (" + LOCK_KEYS + " ORDER BY k) AS keys",
+          s -> s.setArray(1, tx.createArrayOf("varchar", clusters)));
     }
-  }
-
-  private static void lock(Connection tx, String[] clusters, String function) throws SQLException {
-    Statements.run(
-        tx,
-        "SELECT "
-            + function
-            + "(k) FROM (SELECT DISTINCT hashtextextended(c, 0) AS k"
-            + " FROM unnest(?::varchar[]) AS c ORDER BY k) AS keys",
-        s -> s.setArray(1, tx.createArrayOf("varchar", clusters)));
   }
 
   /**

@@ -2,29 +2,42 @@ package ccx.hooks.outbox;
 
 import static ccx.hooks.outbox.Statements.strings;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.jooq.DSLContext;
-import org.jooq.impl.DSL;
 
 /** Stores new hooks: a head where its cluster has no unfinished row, else queued behind it. */
 final class Intake {
   /**
-   * One statement for the whole batch, its text the same whatever the batch size, so PostgreSQL
-   * plans it once per connection (written for JDBC, as the claim is: see {@link Statements}). Rows
-   * are inserted (and get their ids) in list order. A row is its cluster's head when it is the
-   * batch's first of that cluster and the cluster has no head (under the cluster locks, a cluster
-   * with queued rows always has one; looking for the head reads one entry of a small partial index,
-   * where looking for any unfinished row would read every row a stuck cluster holds back). A key
-   * already delivered or failed is skipped here; one already unfinished is skipped by the unique
-   * index of the active partition (ON CONFLICT). The lookup says {@code work_id <> ''} twice so
-   * that it can use the partial indexes of the finished partitions: without it PostgreSQL hashes
-   * the whole delivered partition for every batch, a cost that grows with every row delivered.
+   * The whole batch in one round trip and one transaction: two statements sent together with no
+   * BEGIN, which PostgreSQL runs as one implicit transaction that it commits once both are done
+   * (the extended protocol commits at its Sync, which the driver sends after the last). As two
+   * statements, the INSERT takes its snapshot after the first has taken the clusters' locks, and so
+   * sees what the previous holder of a lock committed ({@link ClusterHeads}). Sent apart, with
+   * BEGIN and COMMIT, they took three round trips (docs/BENCHMARKS.md, sixth session).
+   *
+   * <p>The first statement takes the shared locks of the batch's clusters, in key order as every
+   * holder does (none when the outbox does not keep the per-cluster order, and never for the empty
+   * cluster_id). The second inserts the batch; its text is the same whatever the batch size, so
+   * PostgreSQL plans it once per connection (written for JDBC, as the claim is: see {@link
+   * Statements}). Rows are inserted (and get their ids) in list order. A row is its cluster's head
+   * when it is the batch's first of that cluster and the cluster has no head (under the cluster
+   * locks, a cluster with queued rows always has one; looking for the head reads one entry of a
+   * small partial index, where looking for any unfinished row would read every row a stuck cluster
+   * holds back). A key already delivered or failed is skipped here; one already unfinished is
+   * skipped by the unique index of the active partition (ON CONFLICT). The lookup says {@code
+   * work_id <> ''} twice so that it can use the partial indexes of the finished partitions: without
+   * it PostgreSQL hashes the whole delivered partition for every batch, a cost that grows with
+   * every row delivered.
    */
-  private static final String INSERT =
-      """
+  private static final String LOCK_AND_INSERT =
+      "SELECT pg_advisory_xact_lock_shared(k) FROM ("
+          + ClusterHeads.LOCK_KEYS
+          + " WHERE ? AND c <> '' ORDER BY k) AS keys;\n"
+          + """
       INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status, created_at, next_attempt_at, traceparent)
       SELECT h, w, c, p::jsonb, i,
              CASE WHEN NOT ? OR c = '' THEN 'pending'
@@ -53,31 +66,36 @@ final class Intake {
   }
 
   int enqueue(List<NewHook> hooks) {
-    // The connection is taken once, outside the transaction: while the database is down, taking it
-    // fails after the pool's connection timeout, and a rollback must not wait that long again for
-    // a second one (a post-hook answers UNAVAILABLE within its caller's deadline).
-    return dsl.connectionResult(
-        connection ->
-            DSL.using(connection, dsl.dialect(), dsl.settings())
-                .transactionResult(
-                    tx -> {
-                      if (clusterOrdered) {
-                        ClusterHeads.lockShared(
-                            tx.dsl(), hooks.stream().map(NewHook::clusterId).toList());
-                      }
-                      return Statements.run(connection, INSERT, s -> bind(s, connection, hooks));
-                    }));
+    return dsl.connectionResult(connection -> enqueue(connection, hooks));
+  }
+
+  private int enqueue(Connection connection, List<NewHook> hooks) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      // Inside a transaction the batch would be committed by whoever ends it, if anyone: its
+      // callers would be told their hooks are stored before they are.
+      throw new IllegalStateException("intake needs a connection in autocommit mode");
+    }
+    try (PreparedStatement s = connection.prepareStatement(LOCK_AND_INSERT)) {
+      bind(s, connection, hooks);
+      // The locks' result, then the INSERT's count.
+      s.execute();
+      s.getMoreResults();
+      return s.getUpdateCount();
+    }
   }
 
   private void bind(PreparedStatement s, Connection c, List<NewHook> hooks) throws SQLException {
-    s.setBoolean(1, clusterOrdered);
-    s.setDouble(2, clock.offsetSeconds());
-    s.setDouble(3, clock.offsetSeconds());
-    s.setArray(4, strings(c, hooks, h -> h.hook().path()));
-    s.setArray(5, strings(c, hooks, NewHook::workId));
-    s.setArray(6, strings(c, hooks, NewHook::clusterId));
-    s.setArray(7, strings(c, hooks, NewHook::payload));
-    s.setArray(8, strings(c, hooks, NewHook::webhookId));
-    s.setArray(9, strings(c, hooks, NewHook::traceparent));
+    Array clusters = strings(c, hooks, NewHook::clusterId);
+    s.setArray(1, clusters);
+    s.setBoolean(2, clusterOrdered);
+    s.setBoolean(3, clusterOrdered);
+    s.setDouble(4, clock.offsetSeconds());
+    s.setDouble(5, clock.offsetSeconds());
+    s.setArray(6, strings(c, hooks, h -> h.hook().path()));
+    s.setArray(7, strings(c, hooks, NewHook::workId));
+    s.setArray(8, clusters);
+    s.setArray(9, strings(c, hooks, NewHook::payload));
+    s.setArray(10, strings(c, hooks, NewHook::webhookId));
+    s.setArray(11, strings(c, hooks, NewHook::traceparent));
   }
 }
