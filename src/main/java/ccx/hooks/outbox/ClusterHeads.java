@@ -1,6 +1,7 @@
 package ccx.hooks.outbox;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Collection;
 import org.jooq.DSLContext;
@@ -27,6 +28,26 @@ final class ClusterHeads {
   static final String LOCK_KEYS =
       "SELECT DISTINCT hashtextextended(c, 0) AS k FROM unnest(?::varchar[]) AS c";
 
+  /** Locks the clusters in an array parameter, in key order. */
+  static final String LOCK =
+      "SELECT pg_advisory_xact_lock(k) FROM (" + LOCK_KEYS + " ORDER BY k) AS keys";
+
+  /**
+   * Makes the earliest queued row of each cluster in an array parameter its head, where the cluster
+   * has none pending or delivering; parameters as {@link #bindPromote} sets them.
+   */
+  static final String PROMOTE =
+      """
+      UPDATE hook_outbox o SET status = 'pending', next_attempt_at = now() + make_interval(secs => ?)
+      FROM unnest(?::varchar[]) AS c(cluster_id)
+           CROSS JOIN LATERAL (SELECT q.id FROM hook_outbox q
+                               WHERE q.cluster_id = c.cluster_id AND q.status = 'queued'
+                               ORDER BY q.id LIMIT 1) AS next
+      WHERE o.id = next.id AND o.status = 'queued'
+        AND NOT EXISTS (SELECT 1 FROM hook_outbox h
+                        WHERE h.cluster_id = c.cluster_id AND h.status IN ('pending', 'delivering'))
+      """;
+
   private ClusterHeads() {}
 
   /**
@@ -43,10 +64,7 @@ final class ClusterHeads {
   static void lock(Connection tx, Collection<String> clusterIds) throws SQLException {
     String[] clusters = lockable(clusterIds);
     if (clusters.length > 0) {
-      Statements.run(
-          tx,
-          "SELECT pg_advisory_xact_lock(k) FROM (" + LOCK_KEYS + " ORDER BY k) AS keys",
-          s -> s.setArray(1, tx.createArrayOf("varchar", clusters)));
+      Statements.run(tx, LOCK, s -> s.setArray(1, tx.createArrayOf("varchar", clusters)));
     }
   }
 
@@ -67,26 +85,23 @@ final class ClusterHeads {
     if (clusters.length == 0) {
       return;
     }
-    Statements.run(
-        tx,
-        """
-        UPDATE hook_outbox o SET status = 'pending', next_attempt_at = now() + make_interval(secs => ?)
-        FROM unnest(?::varchar[]) AS c(cluster_id)
-             CROSS JOIN LATERAL (SELECT q.id FROM hook_outbox q
-                                 WHERE q.cluster_id = c.cluster_id AND q.status = 'queued'
-                                 ORDER BY q.id LIMIT 1) AS next
-        WHERE o.id = next.id AND o.status = 'queued'
-          AND NOT EXISTS (SELECT 1 FROM hook_outbox h
-                          WHERE h.cluster_id = c.cluster_id AND h.status IN ('pending', 'delivering'))
-        """,
-        s -> {
-          s.setDouble(1, clock.offsetSeconds());
-          s.setArray(2, tx.createArrayOf("varchar", clusters));
-        });
+    Statements.run(tx, PROMOTE, s -> bindPromote(s, 1, tx, clusters, clock));
+  }
+
+  /**
+   * Sets the parameters of {@link #PROMOTE}, the first at {@code first}, to promote in {@code
+   * clusters} (from {@link #lockable}); returns the index of the next parameter.
+   */
+  static int bindPromote(
+      PreparedStatement s, int first, Connection tx, String[] clusters, DatabaseClock clock)
+      throws SQLException {
+    s.setDouble(first, clock.offsetSeconds());
+    s.setArray(first + 1, tx.createArrayOf("varchar", clusters));
+    return first + 2;
   }
 
   /** The clusters to lock or promote: the empty cluster_id is never ordered. */
-  private static String[] lockable(Collection<String> clusterIds) {
+  static String[] lockable(Collection<String> clusterIds) {
     return clusterIds.stream().filter(c -> !c.isEmpty()).distinct().toArray(String[]::new);
   }
 }

@@ -383,6 +383,19 @@ class OutboxRepositoryTest {
   }
 
   @Test
+  void a_stale_completion_lets_no_row_of_its_cluster_go_ahead_of_the_head() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
+    OutboxRow stale = claim().get(0);
+    outbox.replay(ReplayFilter.ofIds(List.of(stale.id())), false);
+
+    assertThat(delivered(stale)).isFalse();
+    assertThat(statuses()).containsExactly(OutboxStatus.PENDING, OutboxStatus.QUEUED);
+    assertThat(outbox.claim("relay-b", 10, LEASE))
+        .extracting(OutboxRow::workId)
+        .containsExactly("w1");
+  }
+
+  @Test
   void a_stale_completion_is_fenced_off_even_when_a_replay_let_the_same_relay_claim_again() {
     outbox.enqueue(List.of(hook("c1", "w1")));
     OutboxRow stale = claim().get(0);
