@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
       "Measures the relay on this machine: it creates a database on the --database-url server, starts the relay"
           + " (serve) as a child process, a fast integrator and load generators, and runs the --scenarios:",
       "  prehook  pre-hook RPCs through the relay vs. the same HTTP request sent directly (16 callers);",
-      "  ingest   post-hooks stored per second (relay not draining) vs. single-row INSERTs over JDBC (64 callers);",
+      "  ingest   post-hooks stored per second (relay not draining) vs. single-row INSERTs over JDBC (64 callers)",
+      "           into a table indexed as the outbox's active partition;",
       "  drain    after an unmeasured warm-up drain of the same size, a backlog of --drain-rows rows over 1,000",
       "           clusters delivered to the integrator;",
       "  e2e      --e2e-rate post-hooks/s offered; latency from the RPC's answer to the integrator's receipt;",
