@@ -12,12 +12,11 @@ import org.jooq.DSLContext;
 /** Stores new hooks: a head where its cluster has no unfinished row, else queued behind it. */
 final class Intake {
   /**
-   * The whole batch in one round trip and one transaction: two statements sent together with no
-   * BEGIN, which PostgreSQL runs as one implicit transaction that it commits once both are done
-   * (the extended protocol commits at its Sync, which the driver sends after the last). As two
-   * statements, the INSERT takes its snapshot after the first has taken the clusters' locks, and so
-   * sees what the previous holder of a lock committed ({@link ClusterHeads}). Sent apart, with
-   * BEGIN and COMMIT, they took three round trips (docs/BENCHMARKS.md, sixth session).
+   * The whole batch in one transaction of two statements sent together ({@link
+   * Statements#inOneTransaction}): one round trip where BEGIN, the locks, the INSERT and COMMIT
+   * took three (docs/BENCHMARKS.md, sixth session). The INSERT takes its snapshot after the first
+   * statement has taken the clusters' locks, and so sees what the previous holder of a lock
+   * committed ({@link ClusterHeads}).
    *
    * <p>The first statement takes the shared locks of the batch's clusters, in key order as every
    * holder does (none when the outbox does not keep the per-cluster order, and never for the empty
@@ -70,17 +69,16 @@ final class Intake {
   }
 
   private int enqueue(Connection connection, List<NewHook> hooks) throws SQLException {
-    if (!connection.getAutoCommit()) {
-      // Inside a transaction the batch would be committed by whoever ends it, if anyone: its
-      // callers would be told their hooks are stored before they are.
-      throw new IllegalStateException("intake needs a connection in autocommit mode");
-    }
     try (PreparedStatement s = connection.prepareStatement(LOCK_AND_INSERT)) {
       bind(s, connection, hooks);
-      // The locks' result, then the INSERT's count.
-      s.execute();
-      s.getMoreResults();
-      return s.getUpdateCount();
+      return Statements.inOneTransaction(
+          connection,
+          c -> {
+            // The locks' result, then the INSERT's count.
+            s.execute();
+            s.getMoreResults();
+            return s.getUpdateCount();
+          });
     }
   }
 

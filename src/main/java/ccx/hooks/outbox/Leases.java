@@ -95,13 +95,13 @@ final class Leases {
       """;
 
   /**
-   * A batch of deliveries in one round trip and one transaction, four statements sent together (as
-   * intake's are, {@link Intake}): lock the clusters, record the attempts, mark the rows delivered,
+   * A batch of deliveries in one transaction of four statements sent together ({@link
+   * Statements#inOneTransaction}): lock the clusters, record the attempts, mark the rows delivered,
    * and promote the next row of each cluster. Each statement sees what the one before it did. The
    * promotion is asked for every cluster of the batch: one whose row was not marked (its lease was
-   * lost) still has a head, pending or delivering, and the promotion leaves such a cluster alone.
-   * Sent apart, with BEGIN and COMMIT, these took five round trips while the cluster's next row
-   * waited for them.
+   * lost) still has a head, pending or delivering, or no unfinished row at all, and the promotion
+   * leaves such a cluster alone. Sent apart, with BEGIN and COMMIT, these took five round trips
+   * while the cluster's next row waited for them.
    */
   private static final String COMPLETE =
       String.join(";\n", ClusterHeads.LOCK, Attempts.INSERT, DELIVERED, ClusterHeads.PROMOTE);
@@ -121,26 +121,26 @@ final class Leases {
   private Set<Long> complete(
       Connection c, String[] clusters, List<OutboxRepository.Delivered> deliveries)
       throws SQLException {
-    if (!c.getAutoCommit()) {
-      // Inside a transaction the outcomes would be committed by whoever ends it, if anyone.
-      throw new IllegalStateException("completions need a connection in autocommit mode");
-    }
     try (PreparedStatement s = c.prepareStatement(COMPLETE)) {
       s.setArray(1, c.createArrayOf("varchar", clusters));
       int next = Attempts.bind(s, 2, c, deliveries);
       next = bindDelivered(s, next, c, deliveries);
       ClusterHeads.bindPromote(s, next, c, clusters, clock);
-      // The locks' result, the attempts' count, then the ids marked delivered.
-      s.execute();
-      s.getMoreResults();
-      s.getMoreResults();
-      Set<Long> done = new HashSet<>();
-      try (ResultSet r = s.getResultSet()) {
-        while (r.next()) {
-          done.add(r.getLong(1));
-        }
-      }
-      return done;
+      return Statements.inOneTransaction(
+          c,
+          tx -> {
+            // The locks' result, the attempts' count, then the ids marked delivered.
+            s.execute();
+            s.getMoreResults();
+            s.getMoreResults();
+            Set<Long> done = new HashSet<>();
+            try (ResultSet r = s.getResultSet()) {
+              while (r.next()) {
+                done.add(r.getLong(1));
+              }
+            }
+            return done;
+          });
     }
   }
 

@@ -24,7 +24,7 @@ public final class OutboxWriter implements AutoCloseable {
    * hook waiting, so the more writers, the smaller their batches: with 64 callers, four writers
    * committed about 11 hooks a transaction and stored fewer hooks a second than two (and eight
    * fewer still; docs/BENCHMARKS.md, sixth session), since each transaction costs PostgreSQL the
-   * same three statements however few hooks it holds.
+   * same round trip and commit however few hooks it holds.
    */
   static final int DEFAULT_WRITERS = 2;
 

@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Function;
+import org.postgresql.jdbc.PgConnection;
+import org.postgresql.jdbc.PreferQueryMode;
 
 /**
  * Runs a statement of constant text through JDBC, for the few statements every delivery runs (the
@@ -16,6 +18,11 @@ final class Statements {
   /** Sets a statement's parameters. */
   interface Binder {
     void bind(PreparedStatement statement) throws SQLException;
+  }
+
+  /** Work on a connection. */
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
   }
 
   private Statements() {}
@@ -48,6 +55,43 @@ final class Statements {
       values[i] = column.apply(rows.get(i));
     }
     return values;
+  }
+
+  /**
+   * Runs {@code work}, one prepared statement of several statements (the locks, then what they
+   * guard), as one transaction in as few round trips as the driver allows. With the extended query
+   * protocol (the driver's default) the statements go together, with no BEGIN and no COMMIT, and
+   * PostgreSQL runs them as one implicit transaction that it commits at the Sync the driver sends
+   * after the last: one round trip. Each statement still takes its own snapshot, after the one
+   * before it has run. With {@code preferQueryMode=simple} in the database URL the driver sends
+   * each statement on its own and each would commit by itself, releasing the locks before the
+   * statements they guard: then {@code work} runs in a transaction of its own (two round trips).
+   *
+   * <p>No statement of such work may return a column of variable length (text, jsonb) before its
+   * last statement: with {@code prepareThreshold=-1} the driver sends a Sync after such a
+   * statement, which would commit what came before it.
+   *
+   * @throws SQLException when {@code connection} is already in a transaction: whoever ends it would
+   *     commit the work, if anyone, and its callers would be told it is committed before it is
+   */
+  static <T> T inOneTransaction(Connection connection, Work<T> work) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      throw new SQLException("the outbox needs a connection in autocommit mode");
+    }
+    if (connection.unwrap(PgConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE) {
+      return work.run(connection);
+    }
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run(connection);
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
   }
 
   /** Executes {@code sql} with what {@code binder} sets; returns the update count, or -1. */

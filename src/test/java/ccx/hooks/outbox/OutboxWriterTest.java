@@ -9,7 +9,6 @@ import ccx.hooks.db.Database;
 import ccx.hooks.db.DatabaseUrl;
 import ccx.hooks.testing.OutboxDatabase;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -106,58 +105,14 @@ class OutboxWriterTest {
     assertThat(rowsWithWorkId("held")).isEqualTo(1);
   }
 
-  @Test
-  void intake_holds_its_clusters_lock_until_its_rows_are_committed() throws Exception {
-    try (Connection other = database.url().connect(Map.of());
-        Connection probe = database.url().connect(Map.of());
-        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
-      other.setAutoCommit(false);
-      Future<Integer> stored;
-      try {
-        // An uncommitted row with the same key: intake's INSERT waits for this transaction.
-        try (PreparedStatement s =
-            other.prepareStatement(
-                "INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status)"
-                    + " VALUES (?, 'w1', 'c9', '{}', 'msg_other', 'queued')")) {
-          s.setString(1, Hook.POST_ADD_NODE.path());
-          s.execute();
-        }
-        stored = callers.submit(() -> outbox.enqueue(List.of(hook("c9", "w1"))));
-        await()
-            .atMost(Duration.ofSeconds(10))
-            .until(() -> count(probe, "locktype = 'transactionid' AND NOT granted") == 1);
-
-        // Mid-INSERT, intake still holds c9 shared: no completion of c9 can finish its head now.
-        assertThat(count(probe, "locktype = 'advisory' AND granted AND mode = 'ShareLock'"))
-            .isEqualTo(1);
-        try (Statement s = probe.createStatement();
-            ResultSet r =
-                s.executeQuery("SELECT pg_try_advisory_xact_lock(hashtextextended('c9', 0))")) {
-          r.next();
-          assertThat(r.getBoolean(1)).isFalse();
-        }
-      } finally {
-        other.rollback();
-      }
-      assertThat(stored.get(10, TimeUnit.SECONDS)).isEqualTo(1);
-    }
-    assertThat(count(database.dsl(), "locktype = 'advisory'")).isZero();
-  }
-
   private static int lockWaiters(Connection c) throws SQLException {
-    return count(c, "locktype = 'advisory' AND NOT granted");
-  }
-
-  private static int count(Connection c, String locks) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM pg_locks WHERE " + locks)) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
       r.next();
       return r.getInt(1);
     }
-  }
-
-  private static int count(org.jooq.DSLContext dsl, String locks) {
-    return dsl.fetchOne("SELECT count(*) FROM pg_locks WHERE " + locks).get(0, Integer.class);
   }
 
   @Test
