@@ -383,6 +383,27 @@ class OutboxRepositoryTest {
   }
 
   @Test
+  void a_batch_of_completions_promotes_behind_the_rows_it_marked_and_no_others() {
+    outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2"), hook("c2", "w3"), hook("c2", "w4")));
+    List<OutboxRow> heads = claim();
+    assertThat(heads).extracting(OutboxRow::workId).containsExactly("w1", "w3");
+    outbox.replay(ReplayFilter.ofIds(List.of(heads.get(1).id())), false);
+
+    assertThat(
+            outbox.markDelivered(
+                heads.stream()
+                    .map(h -> new OutboxRepository.Delivered(h, attempt(200, null)))
+                    .toList()))
+        .containsExactly(true, false);
+    assertThat(statuses())
+        .containsExactly(
+            OutboxStatus.DELIVERED,
+            OutboxStatus.PENDING,
+            OutboxStatus.PENDING,
+            OutboxStatus.QUEUED);
+  }
+
+  @Test
   void a_stale_completion_lets_no_row_of_its_cluster_go_ahead_of_the_head() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c1", "w2")));
     OutboxRow stale = claim().get(0);
