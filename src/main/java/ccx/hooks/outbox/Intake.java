@@ -73,7 +73,7 @@ final class Intake {
       bind(s, connection, hooks);
       return Statements.inOneTransaction(
           connection,
-          c -> {
+          () -> {
             // The locks' result, then the INSERT's count.
             s.execute();
             s.getMoreResults();

@@ -128,7 +128,7 @@ final class Leases {
       ClusterHeads.bindPromote(s, next, c, clusters, clock);
       return Statements.inOneTransaction(
           c,
-          tx -> {
+          () -> {
             // The locks' result, the attempts' count, then the ids marked delivered.
             s.execute();
             s.getMoreResults();

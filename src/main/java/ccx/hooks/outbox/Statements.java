@@ -20,9 +20,9 @@ final class Statements {
     void bind(PreparedStatement statement) throws SQLException;
   }
 
-  /** Work on a connection. */
+  /** Work that talks to the database. */
   interface Work<T> {
-    T run(Connection connection) throws SQLException;
+    T run() throws SQLException;
   }
 
   private Statements() {}
@@ -79,11 +79,11 @@ final class Statements {
       throw new SQLException("the outbox needs a connection in autocommit mode");
     }
     if (connection.unwrap(PgConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE) {
-      return work.run(connection);
+      return work.run();
     }
     connection.setAutoCommit(false);
     try {
-      T result = work.run(connection);
+      T result = work.run();
       connection.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
