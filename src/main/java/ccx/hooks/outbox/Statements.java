@@ -87,7 +87,12 @@ final class Statements {
       connection.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
-      connection.rollback();
+      try {
+        connection.rollback();
+      } catch (SQLException rollback) {
+        // A connection that cannot roll back is broken: the pool drops it. The cause is e.
+        e.addSuppressed(rollback);
+      }
       throw e;
     } finally {
       connection.setAutoCommit(true);
