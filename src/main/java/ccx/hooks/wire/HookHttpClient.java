@@ -131,7 +131,7 @@ public final class HookHttpClient {
       throw new HookCallException(
           Reason.CIRCUIT_OPEN,
           "circuit breaker open: "
-              + target.urlOf(hook)
+              + target.displayOf(hook)
               + " is out (it failed recently) and is not called for now",
           null);
     }

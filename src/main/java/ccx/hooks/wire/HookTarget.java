@@ -51,7 +51,16 @@ public record HookTarget(
    * credentials.
    */
   public String display() {
-    return baseUrl.newBuilder().username("").password("").query(null).build().toString();
+    return withoutCredentials(baseUrl);
+  }
+
+  /** The URL of {@code hook} as logs and errors may show it, as {@link #display()}. */
+  public String displayOf(Hook hook) {
+    return withoutCredentials(urlOf(hook));
+  }
+
+  private static String withoutCredentials(HttpUrl url) {
+    return url.newBuilder().username("").password("").query(null).build().toString();
   }
 
   /**

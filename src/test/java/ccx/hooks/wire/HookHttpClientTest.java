@@ -348,6 +348,38 @@ class HookHttpClientTest {
   }
 
   @Test
+  void an_open_breaker_names_the_endpoint_without_the_credentials_of_the_hook_url()
+      throws InterruptedException {
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            return answer(503, "down");
+          }
+        });
+    HttpUrl url =
+        server
+            .url("/hooks?key=query-secret")
+            .newBuilder()
+            .username("relay")
+            .password("url-secret")
+            .build();
+    HookHttpClient client =
+        client(target(url), BreakerPolicy.deliveries().withOpenFor(Duration.ofMinutes(10)));
+    for (int i = 0; i < BreakerPolicy.deliveries().outageMinimumCalls(); i++) {
+      send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE);
+    }
+
+    assertFailsWith(Reason.CIRCUIT_OPEN, () -> send(client, CallKind.DELIVERY, Hook.POST_ADD_NODE))
+        .hasMessageContaining(server.url("/hooks/post-add-node").toString())
+        .hasMessageNotContaining("secret");
+    // The request itself still goes to the URL as given.
+    RecordedRequest first = takeRequest();
+    assertThat(first.getUrl().encodedPath()).isEqualTo("/hooks/post-add-node");
+    assertThat(first.getUrl().query()).isEqualTo("key=query-secret");
+  }
+
+  @Test
   void rows_failing_with_500_among_answered_rows_do_not_open_the_breaker() {
     HookHttpClient client = client(target(server.url("/")), BreakerPolicy.deliveries());
     for (int i = 0; i < 40; i++) {
