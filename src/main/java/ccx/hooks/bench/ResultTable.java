@@ -33,7 +33,8 @@ final class ResultTable {
         format(
             "%.0f vs %.0f (%.2fx)",
             pre.relayRps(), pre.directRps(), pre.relayRps() / pre.directRps()),
-        ">= 0.5x");
+        // Issue 11: the ratios may not fall below those measured when it was filed.
+        ">= 0.54x");
     line("prehook", "p50 / p99 through the relay", p50AndP99(pre.p50Ms(), pre.p99Ms()), "");
     line(
         "prehook",
@@ -51,7 +52,7 @@ final class ResultTable {
         format(
             "%.0f vs %.0f (%.2fx)",
             ingest.rps(), ingest.baselineRps(), ingest.rps() / ingest.baselineRps()),
-        ">= 1.0x");
+        ">= 1.16x");
     jit("ingest", ingest.relayJitMs(), ingest.warmupS());
   }
 
