@@ -15,9 +15,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -39,6 +42,9 @@ public final class HookHttpClient {
   private final EndpointBreakers breakers;
   private final Clock wallClock;
   private final HookTracing tracing;
+  // Built once: HttpUrl's builder canonicalises the host (IDN included) on every build, 2 % of the
+  // relay's CPU samples during pre-hooks (docs/BENCHMARKS.md, seventh session).
+  private final Map<Hook, HttpUrl> urls = new EnumMap<>(Hook.class);
 
   public HookHttpClient(
       HookTarget target,
@@ -51,6 +57,9 @@ public final class HookHttpClient {
     this.breakers = breakers;
     this.wallClock = clock;
     this.tracing = tracing;
+    for (Hook hook : Hook.values()) {
+      urls.put(hook, target.urlOf(hook));
+    }
   }
 
   /** A client that neither records spans nor passes a trace context on. */
@@ -195,7 +204,7 @@ public final class HookHttpClient {
     Request.Builder request = new Request.Builder();
     try {
       request
-          .url(target.urlOf(hook))
+          .url(urls.get(hook))
           .header("User-Agent", Version.userAgent())
           .header("webhook-id", webhookId)
           .header("webhook-timestamp", Long.toString(timestamp))
