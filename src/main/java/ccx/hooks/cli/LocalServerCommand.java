@@ -111,7 +111,8 @@ final class LocalServerCommand implements Callable<Integer> {
     String withScheme = url.contains("://") ? url : "http://" + url;
     HttpUrl parsed = HttpUrl.parse(withScheme);
     if (parsed == null) {
-      throw new ConfigException("URL: '" + url + "' is neither a URL nor host[:port]");
+      throw new ConfigException(
+          "URL: '" + HookTarget.redact(url) + "' is neither a URL nor host[:port]");
     }
     return HookTarget.parseUrl(parsed.toString());
   }

@@ -41,9 +41,21 @@ public record HookTarget(
     HttpUrl parsed = url == null ? null : HttpUrl.parse(url.trim());
     if (parsed == null) {
       throw new ConfigException(
-          "--hook-url: '" + url + "' is not an http:// or https:// URL (e.g. http://host:8080)");
+          "--hook-url: '"
+              + redact(url)
+              + "' is not an http:// or https:// URL (e.g. http://host:8080)");
     }
     return parsed;
+  }
+
+  /**
+   * {@code url}, which need not parse, as an error may show it: what stands before its last "@" (a
+   * user and password) and its query are hidden, as either may hold a secret.
+   */
+  public static String redact(String url) {
+    return url == null
+        ? null
+        : url.replaceAll("^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", "$1***@").replaceAll("\\?.*", "?***");
   }
 
   /**

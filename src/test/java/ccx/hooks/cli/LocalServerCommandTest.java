@@ -34,4 +34,17 @@ class LocalServerCommandTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("host:port");
   }
+
+  @Test
+  void a_refused_url_is_shown_without_its_user_password_or_query() {
+    assertThatThrownBy(
+            () -> LocalServerCommand.parseLocalUrl("ftp://relay:url-secret@files.example"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ftp://***@files.example")
+        .hasMessageNotContaining("secret");
+    assertThatThrownBy(() -> LocalServerCommand.parseLocalUrl("relay:url-secret@host:port"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("***@host:port")
+        .hasMessageNotContaining("secret");
+  }
 }
