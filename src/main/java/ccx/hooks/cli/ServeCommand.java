@@ -24,7 +24,9 @@ final class ServeCommand implements Callable<Integer> {
       names = "--hook-url",
       paramLabel = "URL",
       description =
-          "The integrator's base URL; hooks are POSTed to URL/<hook>, e.g. URL/pre-add-node.")
+          "The integrator's base URL; hooks are POSTed to URL/<hook>, e.g. URL/pre-add-node. A"
+              + " query in it is sent with every hook; a user and password are not (use"
+              + " --hook-token).")
   String hookUrl;
 
   @Option(
