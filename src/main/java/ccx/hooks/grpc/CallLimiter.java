@@ -1,6 +1,8 @@
 package ccx.hooks.grpc;
 
 import ccx.hooks.config.GrpcLimits;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -11,14 +13,48 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds the hook calls in flight, and among them the pre-hooks (each an open HTTP request to the
  * integrator). A call beyond a bound is answered {@code RESOURCE_EXHAUSTED} at once: it is not
  * queued, so neither memory nor sockets grow with the load offered, and CCX learns at once that it
  * should back off.
+ *
+ * <p>A call's place is freed when the call has ended and the work it handed to a thread of its own
+ * ({@link Place#hold}) has ended too: a caller that cancels at once does not free the place of an
+ * HTTP request still open to the integrator, so cancelling callers cannot open more than the bound.
  */
 final class CallLimiter implements ServerInterceptor {
+  /** The place of the current call, in the context of its callbacks; absent when not limited. */
+  static final Context.Key<Place> PLACE = Context.key("ccx-hook-call-place");
+
+  /** A call's place in the bounds: freed when the call and every holder have let go of it. */
+  static final class Place {
+    private final AtomicInteger holders = new AtomicInteger(1); // the call itself
+    private final Runnable free;
+
+    private Place(Runnable free) {
+      this.free = free;
+    }
+
+    /** A place held by nothing; releasing it frees nothing. */
+    static Place unlimited() {
+      return new Place(() -> {});
+    }
+
+    /** Holds the place for work that may outlast the call; the work must {@link #release} it. */
+    void hold() {
+      holders.incrementAndGet();
+    }
+
+    void release() {
+      if (holders.decrementAndGet() == 0) {
+        free.run();
+      }
+    }
+  }
+
   private final GrpcLimits limits;
   private final Set<String> preHookMethods;
   private final Semaphore calls;
@@ -52,19 +88,25 @@ final class CallLimiter implements ServerInterceptor {
           limits.maxPreHooksInFlight()
               + " pre-hooks in flight, the most --max-pre-hooks-in-flight allows");
     }
-    AtomicBoolean released = new AtomicBoolean();
+    Place place =
+        new Place(
+            () -> {
+              calls.release();
+              if (preHook) {
+                preHooks.release();
+              }
+            });
+    AtomicBoolean ended = new AtomicBoolean();
     Runnable release =
         () -> {
-          if (released.compareAndSet(false, true)) {
-            calls.release();
-            if (preHook) {
-              preHooks.release();
-            }
+          if (ended.compareAndSet(false, true)) {
+            place.release();
           }
         };
     ServerCall.Listener<Q> listener;
     try {
-      listener = next.startCall(call, headers);
+      listener =
+          Contexts.interceptCall(Context.current().withValue(PLACE, place), call, headers, next);
     } catch (RuntimeException e) {
       release.run();
       throw e;

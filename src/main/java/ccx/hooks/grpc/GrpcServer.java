@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gRPC server: the hook service, the standard health service and server reflection. Calls run
- * on virtual threads, because each one blocks on HTTP or on a database commit.
+ * The gRPC server: the hook service, the standard health service and server reflection.
+ *
+ * <p>The transport's event loops run what never blocks: the caller checks, the limits, tracing,
+ * health and reflection. Each hook call then goes to a virtual thread of its own, because it blocks
+ * on HTTP or on a database commit ({@link HookGrpcService}). One hand-over per call: with gRPC's
+ * executor set to virtual threads instead, each batch of a call's events (its start and request,
+ * then its end) took a virtual thread, and the relay spent about 8 % more CPU per pre-hook
+ * (docs/BENCHMARKS.md, seventh session).
  */
 public final class GrpcServer {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);
@@ -67,7 +74,8 @@ public final class GrpcServer {
    * describes what the hooks accept, so it is for callers only), and health open to all, so that
    * load balancers and probes need no credentials. Each hook call is a span of {@code tracing}:
    * after the caller checks (a caller not let in opens no span), before the limits (a call refused
-   * for load is part of the caller's trace).
+   * for load is part of the caller's trace). Each hook call is answered on a thread of {@code
+   * calls}; everything else runs where the transport delivers it, so it must not block.
    */
   public static List<ServerServiceDefinition> services(
       PreHookRelay preHooks,
@@ -76,7 +84,8 @@ public final class GrpcServer {
       CallerAuth callers,
       GrpcLimits limits,
       MeterRegistry metrics,
-      HookTracing tracing) {
+      HookTracing tracing,
+      Executor calls) {
     List<ServerInterceptor> checks = new ArrayList<>();
     if (callers.checksTokens()) {
       checks.add(new TokenAuthenticator(callers.tokens(), metrics));
@@ -88,7 +97,8 @@ public final class GrpcServer {
     hookChecks.add(new TracingInterceptor(tracing));
     hookChecks.add(new CallLimiter(limits, PRE_HOOK_METHODS, metrics));
     return List.of(
-        ServerInterceptors.interceptForward(new HookGrpcService(preHooks, outbox), hookChecks),
+        ServerInterceptors.interceptForward(
+            new HookGrpcService(preHooks, outbox, calls), hookChecks),
         ServerInterceptors.interceptForward(ProtoReflectionServiceV1.newInstance(), checks),
         health.getHealthService().bindService());
   }
@@ -110,9 +120,9 @@ public final class GrpcServer {
     ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
     ServerBuilder<?> builder =
         NettyServerBuilder.forAddress(address, credentials)
-            .executor(calls)
+            .directExecutor()
             .maxInboundMessageSize(limits.maxRequestBytes());
-    services(preHooks, outbox, health, callers, limits, metrics, tracing)
+    services(preHooks, outbox, health, callers, limits, metrics, tracing, calls)
         .forEach(builder::addService);
     try {
       Server server = builder.build().start();

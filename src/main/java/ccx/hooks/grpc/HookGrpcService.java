@@ -17,12 +17,15 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,17 +34,27 @@ import java.util.concurrent.TimeUnit;
  * post-hook, by the hook's {@link Hook.Kind}. Post-hooks are answered only once their outbox row is
  * committed. Errors become gRPC statuses here, at the boundary, with a description and never a
  * stack trace.
+ *
+ * <p>Every answer blocks, on HTTP or on a commit, so each call is answered on a thread of its own
+ * from {@code calls}, handed over with its contexts (the gRPC call's, with its deadline, and the
+ * trace's); the call's events themselves run where the transport delivers them ({@link
+ * GrpcServer}).
  */
 final class HookGrpcService implements BindableService {
   private final PreHookRelay preHooks;
   private final OutboxWriter outbox;
+  private final Executor calls;
 
-  HookGrpcService(PreHookRelay preHooks, OutboxWriter outbox) {
+  /**
+   * @param calls runs each call's answer: one virtual thread per call
+   */
+  HookGrpcService(PreHookRelay preHooks, OutboxWriter outbox, Executor calls) {
     this.preHooks = preHooks;
     this.outbox = outbox;
+    this.calls = calls;
   }
 
-  /** The eight RPCs, each bound to {@link #answer} with its hook. */
+  /** The eight RPCs, each bound to {@link #handOver} with its hook. */
   @Override
   public ServerServiceDefinition bindService() {
     ServerServiceDefinition.Builder service =
@@ -52,7 +65,7 @@ final class HookGrpcService implements BindableService {
           ((MethodDescriptor.PrototypeMarshaller<Message>) rpc.getResponseMarshaller())
               .getMessagePrototype();
       service.addMethod(
-          rpc, ServerCalls.asyncUnaryCall((request, out) -> answer(hook, request, empty, out)));
+          rpc, ServerCalls.asyncUnaryCall((request, out) -> handOver(hook, request, empty, out)));
     }
     // Fails, when the service has an RPC that no hook answers.
     return service.build();
@@ -66,6 +79,40 @@ final class HookGrpcService implements BindableService {
         .map(m -> (MethodDescriptor<Message, Message>) m)
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("no RPC " + hook.rpcName()));
+  }
+
+  /**
+   * Starts answering on a thread of {@code calls}. The thread holds the call's place in the limits
+   * of {@link CallLimiter} until the answer is done, even when the caller gives up first.
+   */
+  private void handOver(Hook hook, Message request, Message response, StreamObserver<Message> out) {
+    CallLimiter.Place place = CallLimiter.PLACE.get();
+    CallLimiter.Place held = place == null ? CallLimiter.Place.unlimited() : place;
+    Runnable answer =
+        () -> {
+          try {
+            answer(hook, request, response, out);
+          } catch (Error e) {
+            // answer() turns every exception into a status; an error would leave CCX waiting.
+            try {
+              out.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            } catch (RuntimeException alreadyAnswered) {
+              e.addSuppressed(alreadyAnswered);
+            }
+            throw e;
+          } finally {
+            held.release();
+          }
+        };
+    held.hold();
+    try {
+      calls.execute(
+          Context.current().wrap(io.opentelemetry.context.Context.current().wrap(answer)));
+    } catch (RejectedExecutionException e) {
+      held.release();
+      out.onError(
+          Status.UNAVAILABLE.withDescription("the relay is stopping; retry").asRuntimeException());
+    }
   }
 
   /**

@@ -7,12 +7,17 @@ import static org.awaitility.Awaitility.await;
 import ccx.hooks.config.CallerAuth;
 import ccx.hooks.config.GrpcLimits;
 import ccx.hooks.testing.OutboxDatabase;
+import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import ccx.hooks.v1.HookServiceGrpc.HookServiceStub;
 import ccx.hooks.v1.PostCreateClusterRequest;
 import ccx.hooks.v1.PreAddNodeRequest;
+import ccx.hooks.v1.PreAddNodeResponse;
 import com.google.protobuf.Message;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -152,6 +157,7 @@ class CallLimitsTest {
 
   @Test
   void a_name_or_id_over_255_characters_is_invalid_naming_the_field() {
+    int before = integrator.getRequestCount();
     String long256 = "x".repeat(256);
     StatusRuntimeException name =
         refusedWith(HookRequests.POST_CREATE_CLUSTER, "cluster_name", long256);
@@ -168,7 +174,7 @@ class CallLimitsTest {
         .contains("256 characters");
     assertThat(instanceType.getStatus().getDescription()).startsWith("instance_type is 256");
     assertThat(OutboxTable.rows(database)).isEmpty();
-    assertThat(integrator.getRequestCount()).isZero();
+    assertThat(integrator.getRequestCount()).isEqualTo(before);
   }
 
   @Test
@@ -209,6 +215,7 @@ class CallLimitsTest {
   @Test
   void pre_hooks_beyond_their_bound_are_refused_while_post_hooks_still_flow() throws Exception {
     integratorAnswers = new CountDownLatch(1);
+    int before = integrator.getRequestCount();
     int burst = 5;
     List<Future<Status.Code>> preHooks = new ArrayList<>();
     try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -234,7 +241,48 @@ class CallLimitsTest {
         .containsOnly(Status.Code.OK, Status.Code.RESOURCE_EXHAUSTED)
         .filteredOn(c -> c == Status.Code.OK)
         .hasSize(MAX_PRE_HOOKS);
-    assertThat(integrator.getRequestCount()).isEqualTo(MAX_PRE_HOOKS);
+    assertThat(integrator.getRequestCount()).isEqualTo(before + MAX_PRE_HOOKS);
+  }
+
+  @Test
+  void pre_hooks_whose_callers_cancel_keep_their_places_until_the_integrator_answers()
+      throws Exception {
+    integratorAnswers = new CountDownLatch(1);
+    int before = integrator.getRequestCount();
+    HookServiceStub async = HookServiceGrpc.newStub(door.channel(TOKEN));
+    for (int i = 0; i < MAX_PRE_HOOKS; i++) {
+      Context.CancellableContext call = Context.current().withCancellation();
+      PreAddNodeRequest request =
+          HookRequests.PRE_ADD_NODE.toBuilder().setClusterId("cancelled-" + i).build();
+      call.run(() -> async.preAddNode(request, new StreamRecorder()));
+      int sent = before + i + 1;
+      await().atMost(Duration.ofSeconds(20)).until(() -> integrator.getRequestCount() == sent);
+      // The caller gives up; the relay's request to the integrator is still open.
+      call.cancel(null);
+    }
+
+    StatusRuntimeException e = refusal(() -> stub().preAddNode(HookRequests.PRE_ADD_NODE));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(e.getStatus().getDescription()).contains("--max-pre-hooks-in-flight");
+    assertThat(integrator.getRequestCount()).isEqualTo(before + MAX_PRE_HOOKS);
+
+    integratorAnswers.countDown();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertThat(stub().preAddNode(HookRequests.PRE_ADD_NODE).getApproved()).isTrue());
+  }
+
+  /** Takes an answer nobody waits for. */
+  private static final class StreamRecorder implements StreamObserver<PreAddNodeResponse> {
+    @Override
+    public void onNext(PreAddNodeResponse value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
   }
 
   private static Status.Code get(Future<Status.Code> call) {

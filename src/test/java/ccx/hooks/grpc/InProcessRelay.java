@@ -32,9 +32,9 @@ import okhttp3.HttpUrl;
  * The gRPC layer as {@code Relay} builds it, served on an in-process channel: the real pre-hook
  * relay, HTTP client and outbox, only the transport is in memory.
  *
- * <p>Calls run on virtual threads as in production, not on the direct executor: with the direct
- * executor the server's handler would run on the calling thread, and a caller's deadline could not
- * end a call while the integrator hangs.
+ * <p>As in production, the transport runs the checks where it delivers the call (here, on the
+ * caller's thread) and each hook call is answered on a virtual thread of its own, so a caller's
+ * deadline ends its call while the integrator hangs.
  */
 final class InProcessRelay implements AutoCloseable {
   private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
@@ -45,7 +45,7 @@ final class InProcessRelay implements AutoCloseable {
   private InProcessRelay(OutboxRepository outbox, HookHttpClient http, PreHookSettings settings) {
     PreHookRelay preHooks = new PreHookRelay(http, settings, outbox, new SimpleMeterRegistry());
     String name = InProcessServerBuilder.generateName();
-    InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(calls);
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
     writer = new OutboxWriter(outbox);
     GrpcServer.services(
             preHooks,
@@ -54,7 +54,8 @@ final class InProcessRelay implements AutoCloseable {
             CallerAuth.loopbackOnly(),
             GrpcLimits.defaults(),
             new SimpleMeterRegistry(),
-            HookTracing.off())
+            HookTracing.off(),
+            calls)
         .forEach(builder::addService);
     try {
       server = builder.build().start();
