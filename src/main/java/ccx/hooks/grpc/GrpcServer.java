@@ -39,12 +39,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The gRPC server: the hook service, the standard health service and server reflection.
  *
- * <p>The transport's event loops run what never blocks: the caller checks, the limits, tracing,
- * health and reflection. Each hook call then goes to a virtual thread of its own, because it blocks
- * on HTTP or on a database commit ({@link HookGrpcService}). One hand-over per call: with gRPC's
- * executor set to virtual threads instead, each batch of a call's events (its start and request,
- * then its end) took a virtual thread, and the relay spent about 8 % more CPU per pre-hook
- * (docs/BENCHMARKS.md, seventh session).
+ * <p>The transport's event loops run what waits on neither the network nor the database: the caller
+ * checks, the limits, tracing, health and reflection (a refused call's log line is written there,
+ * at most 20 a second for each check). Each hook call then goes to a virtual thread of its own,
+ * because it blocks on HTTP or on a database commit ({@link HookGrpcService}). One hand-over per
+ * call: with gRPC's executor set to virtual threads instead, each batch of a call's events (its
+ * start and request, then its end) took a virtual thread, and the relay spent about 8 % more CPU
+ * per pre-hook (docs/BENCHMARKS.md, seventh session).
  */
 public final class GrpcServer {
   private static final Logger log = LoggerFactory.getLogger(GrpcServer.class);

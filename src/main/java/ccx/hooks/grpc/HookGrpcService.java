@@ -27,6 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The eight RPCs, one per {@link Hook}, all answered by one path: {@link #answer} checks the
@@ -41,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  * GrpcServer}).
  */
 final class HookGrpcService implements BindableService {
+  private static final Logger log = LoggerFactory.getLogger(HookGrpcService.class);
+
   private final PreHookRelay preHooks;
   private final OutboxWriter outbox;
   private final Executor calls;
@@ -92,14 +96,14 @@ final class HookGrpcService implements BindableService {
         () -> {
           try {
             answer(hook, request, response, out);
-          } catch (Error e) {
-            // answer() turns every exception into a status; an error would leave CCX waiting.
-            try {
-              out.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
-            } catch (RuntimeException alreadyAnswered) {
-              e.addSuppressed(alreadyAnswered);
+          } catch (RuntimeException | Error e) {
+            // answer() turns every failure it expects into a status. Anything else would leave
+            // CCX waiting for an answer: it gets UNKNOWN, as gRPC answers a handler that throws.
+            log.error("{}: unexpected failure while answering", hook.rpcName(), e);
+            failQuietly(out, Status.UNKNOWN.withDescription("internal error"));
+            if (e instanceof Error error) {
+              throw error;
             }
-            throw e;
           } finally {
             held.release();
           }
@@ -108,10 +112,26 @@ final class HookGrpcService implements BindableService {
     try {
       calls.execute(
           Context.current().wrap(io.opentelemetry.context.Context.current().wrap(answer)));
-    } catch (RejectedExecutionException e) {
+    } catch (RuntimeException | Error e) {
       held.release();
-      out.onError(
-          Status.UNAVAILABLE.withDescription("the relay is stopping; retry").asRuntimeException());
+      failQuietly(
+          out,
+          Status.UNAVAILABLE.withDescription(
+              e instanceof RejectedExecutionException
+                  ? "the relay is stopping; retry"
+                  : "the relay cannot take the call now; retry"));
+      if (e instanceof Error error) {
+        throw error;
+      }
+    }
+  }
+
+  /** Ends the call with {@code status}, unless it was answered already. */
+  private static void failQuietly(StreamObserver<Message> out, Status status) {
+    try {
+      out.onError(status.asRuntimeException());
+    } catch (RuntimeException answeredAlready) {
+      // Nothing more can be said to the caller.
     }
   }
 

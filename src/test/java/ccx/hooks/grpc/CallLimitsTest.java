@@ -15,6 +15,7 @@ import ccx.hooks.v1.PreAddNodeRequest;
 import ccx.hooks.v1.PreAddNodeResponse;
 import com.google.protobuf.Message;
 import io.grpc.Context;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -249,7 +250,9 @@ class CallLimitsTest {
       throws Exception {
     integratorAnswers = new CountDownLatch(1);
     int before = integrator.getRequestCount();
-    HookServiceStub async = HookServiceGrpc.newStub(door.channel(TOKEN));
+    // One connection for every call: the server reads a cancellation before the call sent after it.
+    ManagedChannel channel = door.channel(TOKEN);
+    HookServiceStub async = HookServiceGrpc.newStub(channel);
     for (int i = 0; i < MAX_PRE_HOOKS; i++) {
       Context.CancellableContext call = Context.current().withCancellation();
       PreAddNodeRequest request =
@@ -261,16 +264,43 @@ class CallLimitsTest {
       call.cancel(null);
     }
 
-    StatusRuntimeException e = refusal(() -> stub().preAddNode(HookRequests.PRE_ADD_NODE));
+    HookServiceBlockingStub sameConnection =
+        HookServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    StatusRuntimeException e = refusal(() -> sameConnection.preAddNode(HookRequests.PRE_ADD_NODE));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(e.getStatus().getDescription()).contains("--max-pre-hooks-in-flight");
     assertThat(integrator.getRequestCount()).isEqualTo(before + MAX_PRE_HOOKS);
 
+    // Once the integrator answers, every place comes back: the bound's worth of pre-hooks is let
+    // in at once again (a place that leaked would refuse one of them on every try).
     integratorAnswers.countDown();
     await()
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
-            () -> assertThat(stub().preAddNode(HookRequests.PRE_ADD_NODE).getApproved()).isTrue());
+            () -> assertThat(preHooksAdmittedTogether(MAX_PRE_HOOKS)).isEqualTo(MAX_PRE_HOOKS));
+  }
+
+  /** Sends {@code n} pre-hooks that the integrator holds until all arrived or were refused. */
+  private static long preHooksAdmittedTogether(int n) throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    integratorAnswers = hold;
+    int before = integrator.getRequestCount();
+    List<Future<Status.Code>> calls = new ArrayList<>();
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        calls.add(callers.submit(() -> codeOf(() -> stub().preAddNode(HookRequests.PRE_ADD_NODE))));
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  integrator.getRequestCount()
+                          - before
+                          + calls.stream().filter(Future::isDone).count()
+                      >= n);
+      hold.countDown();
+    }
+    return calls.stream().map(CallLimitsTest::get).filter(c -> c == Status.Code.OK).count();
   }
 
   /** Takes an answer nobody waits for. */

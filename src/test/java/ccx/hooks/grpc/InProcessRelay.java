@@ -37,12 +37,21 @@ import okhttp3.HttpUrl;
  * deadline ends its call while the integrator hangs.
  */
 final class InProcessRelay implements AutoCloseable {
-  private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
+  private final ExecutorService calls;
   private final Server server;
   private final ManagedChannel channel;
   private final OutboxWriter writer;
 
   private InProcessRelay(OutboxRepository outbox, HookHttpClient http, PreHookSettings settings) {
+    this(outbox, http, settings, Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  private InProcessRelay(
+      OutboxRepository outbox,
+      HookHttpClient http,
+      PreHookSettings settings,
+      ExecutorService calls) {
+    this.calls = calls;
     PreHookRelay preHooks = new PreHookRelay(http, settings, outbox, new SimpleMeterRegistry());
     String name = InProcessServerBuilder.generateName();
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
@@ -71,6 +80,15 @@ final class InProcessRelay implements AutoCloseable {
         outbox,
         HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none())),
         settings);
+  }
+
+  /** A relay whose hook calls are answered on threads of {@code calls}. */
+  static InProcessRelay start(OutboxRepository outbox, HttpUrl hookUrl, ExecutorService calls) {
+    return new InProcessRelay(
+        outbox,
+        HookHttpClient.create(new HookTarget(hookUrl, Optional.empty(), WebhookSigner.none())),
+        PreHookSettings.defaults(),
+        calls);
   }
 
   /** A relay whose pre-hooks go through {@code http}: its breakers shared with a drainer. */
