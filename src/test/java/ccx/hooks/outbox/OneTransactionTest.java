@@ -182,7 +182,12 @@ class OneTransactionTest {
 
   private static int locks(Connection c, String which) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT count(*) FROM pg_locks WHERE " + which)) {
+        // pg_locks shows every database's locks, and other test classes run beside this one.
+        ResultSet r =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_locks WHERE pid IN (SELECT pid FROM pg_stat_activity"
+                    + " WHERE datname = current_database()) AND "
+                    + which)) {
       r.next();
       return r.getInt(1);
     }
