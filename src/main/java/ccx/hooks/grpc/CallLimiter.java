@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HTTP request still open to the integrator, so cancelling callers cannot open more than the bound.
  */
 final class CallLimiter implements ServerInterceptor {
-  /** The place of the current call, in the context of its callbacks; absent when not limited. */
+  /** The place of the current call, in the context of its callbacks. */
   static final Context.Key<Place> PLACE = Context.key("ccx-hook-call-place");
 
   /** A call's place in the bounds: freed when the call and every holder have let go of it. */
@@ -36,11 +36,6 @@ final class CallLimiter implements ServerInterceptor {
 
     private Place(Runnable free) {
       this.free = free;
-    }
-
-    /** A place held by nothing; releasing it frees nothing. */
-    static Place unlimited() {
-      return new Place(() -> {});
     }
 
     /** Holds the place for work that may outlast the call; the work must {@link #release} it. */

@@ -90,8 +90,8 @@ final class HookGrpcService implements BindableService {
    * of {@link CallLimiter} until the answer is done, even when the caller gives up first.
    */
   private void handOver(Hook hook, Message request, Message response, StreamObserver<Message> out) {
-    CallLimiter.Place place = CallLimiter.PLACE.get();
-    CallLimiter.Place held = place == null ? CallLimiter.Place.unlimited() : place;
+    // Set by the CallLimiter that GrpcServer.services puts in front of every hook call.
+    CallLimiter.Place held = CallLimiter.PLACE.get();
     Runnable answer =
         () -> {
           try {
