@@ -108,4 +108,24 @@ class BinScriptIT {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.err()).contains("JAVA_HOME=" + empty + " has no bin/java");
   }
+
+  @Test
+  void it_runs_the_serial_collector_unless_told_otherwise() throws Exception {
+    String javaHome = System.getProperty("java.home");
+
+    Run shipped =
+        run(Map.of("JAVA_HOME", javaHome, "CCX_HOOK_JAVA_OPTS", "-XX:+PrintCommandLineFlags"));
+    Run other =
+        run(
+            Map.of(
+                "JAVA_HOME",
+                javaHome,
+                "CCX_HOOK_JAVA_OPTS",
+                "-XX:+PrintCommandLineFlags -XX:-UseSerialGC -XX:+UseG1GC"));
+
+    assertThat(shipped.exitCode()).as(shipped.err()).isZero();
+    assertThat(shipped.out()).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseG1GC");
+    assertThat(other.exitCode()).as(other.err()).isZero();
+    assertThat(other.out()).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC");
+  }
 }

@@ -2,6 +2,7 @@ package ccx.hooks.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ccx.hooks.bench.RelayLauncher;
 import ccx.hooks.config.RelayConfig;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -153,6 +154,19 @@ class DeploymentFilesTest {
     assertThat(dockerfile)
         .contains("EXPOSE " + RelayConfig.DEFAULT_GRPC_PORT + " " + RelayConfig.DEFAULT_ADMIN_PORT)
         .contains("/readyz");
+  }
+
+  @Test
+  void the_image_and_the_script_start_the_relay_with_the_jvm_options_the_bench_measures()
+      throws IOException {
+    Matcher entrypoint = Pattern.compile("ENTRYPOINT \\[(.*)]").matcher(read("Dockerfile"));
+    assertThat(entrypoint.find()).isTrue();
+    Matcher opts = Pattern.compile("\nopts=\"([^\"]*)\"").matcher(read("bin/ccx-hook-service"));
+    assertThat(opts.find()).isTrue();
+    for (String option : RelayLauncher.DEFAULT_JVM_OPTIONS) {
+      assertThat(entrypoint.group(1)).contains("\"" + option + "\"");
+      assertThat(opts.group(1).split(" ")).contains(option);
+    }
   }
 
   @Test
