@@ -4,6 +4,7 @@ import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;
 import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
@@ -101,10 +102,15 @@ final class IntakeScenarios {
         cost.jitMillis());
   }
 
-  /** The same HTTP request the relay sends, sent by the bench itself. */
+  /**
+   * The same HTTP request the relay sends, sent by the bench itself with the relay's client
+   * settings: its pool, and no OkHttp timeouts (the relay watches its calls with a deadline thread
+   * instead). Until the eighth session the direct calls used OkHttp's defaults, whose pool keeps 5
+   * idle connections: with 16 callers it closed and opened about 60 a second, and the relay's does
+   * not (docs/BENCHMARKS.md).
+   */
   private ClosedLoad directPrehooks() {
-    OkHttpClient http = new OkHttpClient.Builder().build();
-    http.dispatcher().setMaxRequestsPerHost(PREHOOK_CONCURRENCY * 2);
+    OkHttpClient http = HookHttpClient.defaultHttpClient();
     MediaType json = MediaType.get("application/json");
     String url = integrator.url() + "/pre-add-node";
     try {
