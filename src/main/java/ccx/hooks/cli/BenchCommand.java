@@ -123,7 +123,10 @@ final class BenchCommand implements Callable<Integer> {
       names = "--relay-jvm-options",
       paramLabel = "OPTIONS",
       defaultValue = "-Xmx256m",
-      description = "JVM options of the relay under test, space-separated.")
+      description =
+          "JVM options of the relay under test, space-separated. They come after the options the"
+              + " relay ships with (-XX:+UseSerialGC -XX:MetaspaceSize=128m); for another"
+              + " collector, unselect serial first: \"-XX:-UseSerialGC -XX:+UseG1GC\".")
   String relayJvmOptions;
 
   @Option(

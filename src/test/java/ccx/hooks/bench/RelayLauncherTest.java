@@ -3,6 +3,7 @@ package ccx.hooks.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.cli.Main;
+import ccx.hooks.testing.JvmFlags;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -10,11 +11,13 @@ import org.junit.jupiter.api.Test;
 
 /** The bench starts its relays with the JVM options the relay ships with, which it can undo. */
 class RelayLauncherTest {
+  private static final RelayLauncher LAUNCHER = RelayLauncher.sameJvm(Main.class.getName());
+
+  /** The final flags of a JVM started as the bench starts a relay, with {@code jvmOptions}. */
   private static String flagsOf(List<String> jvmOptions) throws Exception {
     List<String> options = new ArrayList<>(jvmOptions);
-    options.add(0, "-XX:+PrintCommandLineFlags");
-    List<String> command =
-        new ArrayList<>(RelayLauncher.sameJvm(Main.class.getName()).command(options));
+    options.add(0, "-XX:+PrintFlagsFinal");
+    List<String> command = new ArrayList<>(LAUNCHER.command(options));
     command.add("--version");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(process.getInputStream().readAllBytes());
@@ -24,15 +27,28 @@ class RelayLauncherTest {
   }
 
   @Test
-  void a_relay_runs_the_serial_collector_as_shipped() throws Exception {
-    assertThat(RelayLauncher.DEFAULT_JVM_OPTIONS).contains("-XX:+UseSerialGC");
-    assertThat(flagsOf(List.of())).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseG1GC");
+  void the_shipped_options_come_first_and_the_relay_jvm_options_after_them() {
+    List<String> command = LAUNCHER.command(List.of("-Xmx256m"));
+    List<String> expected = new ArrayList<>(RelayLauncher.DEFAULT_JVM_OPTIONS);
+    expected.add("-Xmx256m");
+
+    int first = command.indexOf(expected.get(0));
+    assertThat(first).isPositive();
+    assertThat(command.subList(first, first + expected.size())).isEqualTo(expected);
   }
 
   @Test
-  void relay_jvm_options_come_after_the_defaults_and_can_undo_them() throws Exception {
-    assertThat(flagsOf(List.of("-XX:-UseSerialGC", "-XX:+UseG1GC")))
-        .contains("-XX:+UseG1GC")
-        .doesNotContain("-XX:+UseSerialGC");
+  void a_relay_runs_the_serial_collector_as_shipped() throws Exception {
+    String flags = flagsOf(List.of());
+
+    assertThat(JvmFlags.setOnCommandLine(flags, "UseSerialGC")).as(flags).isTrue();
+  }
+
+  @Test
+  void relay_jvm_options_can_undo_the_shipped_collector() throws Exception {
+    String flags = flagsOf(List.of("-XX:-UseSerialGC", "-XX:+UseG1GC"));
+
+    assertThat(JvmFlags.setOnCommandLine(flags, "UseG1GC")).as(flags).isTrue();
+    assertThat(JvmFlags.setOnCommandLine(flags, "UseSerialGC")).as(flags).isFalse();
   }
 }

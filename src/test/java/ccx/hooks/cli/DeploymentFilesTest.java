@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.bench.RelayLauncher;
 import ccx.hooks.config.RelayConfig;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,6 +34,16 @@ class DeploymentFilesTest {
 
   private static String read(String file) throws IOException {
     return Files.readString(ROOT.resolve(file));
+  }
+
+  /** The shell command of the Dockerfile's {@code ENTRYPOINT ["/bin/sh", "-c", command, name]}. */
+  static String entrypointScript(String dockerfile) {
+    Matcher m = Pattern.compile("(?m)^ENTRYPOINT (\\[.*])$").matcher(dockerfile);
+    assertThat(m.find()).as("an ENTRYPOINT in exec form").isTrue();
+    JsonArray entrypoint = JsonParser.parseString(m.group(1)).getAsJsonArray();
+    assertThat(entrypoint.get(0).getAsString()).isEqualTo("/bin/sh");
+    assertThat(entrypoint.get(1).getAsString()).isEqualTo("-c");
+    return entrypoint.get(2).getAsString();
   }
 
   /** The JSON-style arrays of the compose file's {@code command:} lines. */
@@ -146,7 +158,7 @@ class DeploymentFilesTest {
     assertThat(read("pom.xml")).contains("<finalName>ccx-hook-service</finalName>");
     assertThat(dockerfile)
         .contains("COPY --from=build /src/target/ccx-hook-service.jar /app/ccx-hook-service.jar");
-    assertThat(dockerfile).contains("\"-jar\", \"/app/ccx-hook-service.jar\"]");
+    assertThat(entrypointScript(dockerfile)).contains(" -jar /app/ccx-hook-service.jar \"$@\"");
     Matcher cmd = Pattern.compile("CMD \\[\"([a-z-]+)\"]").matcher(dockerfile);
     assertThat(cmd.find()).isTrue();
     assertThat(cli.getSubcommands()).containsKey(cmd.group(1));
@@ -159,14 +171,15 @@ class DeploymentFilesTest {
   @Test
   void the_image_and_the_script_start_the_relay_with_the_jvm_options_the_bench_measures()
       throws IOException {
-    Matcher entrypoint = Pattern.compile("ENTRYPOINT \\[(.*)]").matcher(read("Dockerfile"));
-    assertThat(entrypoint.find()).isTrue();
+    List<String> image = Arrays.asList(entrypointScript(read("Dockerfile")).split(" "));
     Matcher opts = Pattern.compile("\nopts=\"([^\"]*)\"").matcher(read("bin/ccx-hook-service"));
     assertThat(opts.find()).isTrue();
-    for (String option : RelayLauncher.DEFAULT_JVM_OPTIONS) {
-      assertThat(entrypoint.group(1)).contains("\"" + option + "\"");
-      assertThat(opts.group(1).split(" ")).contains(option);
-    }
+    List<String> script = Arrays.asList(opts.group(1).split(" "));
+    assertThat(image).containsAll(RelayLauncher.DEFAULT_JVM_OPTIONS);
+    assertThat(script).containsAll(RelayLauncher.DEFAULT_JVM_OPTIONS);
+    // After them, so that they can be undone, as in bin/ccx-hook-service.
+    assertThat(image.indexOf("$CCX_HOOK_JAVA_OPTS"))
+        .isGreaterThan(image.indexOf(RelayLauncher.DEFAULT_JVM_OPTIONS.getLast()));
   }
 
   @Test
