@@ -4,6 +4,7 @@ import ccx.hooks.core.RelayException;
 import ccx.hooks.outbox.OutboxRepository;
 import ccx.hooks.v1.HookServiceGrpc;
 import ccx.hooks.v1.HookServiceGrpc.HookServiceBlockingStub;
+import ccx.hooks.wire.CallDeadlines;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;
 import io.grpc.ManagedChannel;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Call;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -27,6 +29,9 @@ import org.HdrHistogram.Histogram;
 final class IntakeScenarios {
   static final int PREHOOK_CONCURRENCY = 16;
   static final int INGEST_CONCURRENCY = 64;
+
+  /** A call that takes longer fails the run: the relayed calls' gRPC deadline, and the direct's. */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
   private final BenchOptions options;
   private final RelayProcess relay;
@@ -104,11 +109,12 @@ final class IntakeScenarios {
 
   /**
    * The same HTTP request the relay sends, sent by the bench itself with the relay's client
-   * settings: its pool, and no OkHttp timeouts (the relay watches its calls with a deadline thread
-   * instead). Until the eighth session the direct calls used OkHttp's defaults, whose pool keeps 5
-   * idle connections: with 16 callers it closed and opened about 60 a second, and the relay's does
-   * not (docs/BENCHMARKS.md).
+   * settings (its pool, no OkHttp timeouts) and, as the relay's, watched by {@link CallDeadlines}.
+   * Until the eighth session the direct calls used OkHttp's defaults, whose pool keeps 5 idle
+   * connections: with 16 callers it closed and opened about 60 a second, and the relay's does not
+   * (docs/BENCHMARKS.md).
    */
+  @SuppressWarnings("try") // the watch is only closed, never read
   private ClosedLoad directPrehooks() {
     OkHttpClient http = HookHttpClient.defaultHttpClient();
     MediaType json = MediaType.get("application/json");
@@ -122,7 +128,9 @@ final class IntakeScenarios {
                     HookJson.body(Requests.preAddNode(i)).getBytes(StandardCharsets.UTF_8);
                 Request request =
                     new Request.Builder().url(url).post(RequestBody.create(body, json)).build();
-                try (Response response = http.newCall(request).execute()) {
+                Call call = http.newCall(request);
+                try (CallDeadlines.Watch watch = CallDeadlines.watch(call, CALL_TIMEOUT);
+                    Response response = call.execute()) {
                   response.body().string();
                 }
               });
@@ -186,6 +194,6 @@ final class IntakeScenarios {
   }
 
   private static HookServiceBlockingStub deadline(HookServiceBlockingStub stub) {
-    return stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+    return stub.withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

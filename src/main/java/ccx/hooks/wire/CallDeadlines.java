@@ -15,7 +15,7 @@ import okhttp3.Call;
  * with none, the relay spent 39.8 s and 36.1 s of CPU on the same 100,000 deliveries. Here a call
  * costs an insert and a removal in a concurrent set, and the timeout is kept to within a tick.
  */
-final class CallDeadlines {
+public final class CallDeadlines {
   /**
    * How late a timeout may end a call: small next to the shortest call the relay makes (20 ms, with
    * a 50 ms margin before the caller's deadline: {@code PreHookClient}), and the watching thread
@@ -26,7 +26,7 @@ final class CallDeadlines {
   private static final CallDeadlines SHARED = new CallDeadlines();
 
   /** A call being watched; closing it ends the watch. */
-  static final class Watch implements AutoCloseable {
+  public static final class Watch implements AutoCloseable {
     private final Call call;
     private final long deadlineNanos;
     private final Set<Watch> watched;
@@ -39,7 +39,7 @@ final class CallDeadlines {
     }
 
     /** True when the call was cancelled because its timeout ran out. */
-    boolean expired() {
+    public boolean expired() {
       return expired;
     }
 
@@ -56,7 +56,7 @@ final class CallDeadlines {
   }
 
   /** Cancels {@code call} if it is still running {@code timeout} from now. */
-  static Watch watch(Call call, Duration timeout) {
+  public static Watch watch(Call call, Duration timeout) {
     return SHARED.add(call, timeout);
   }
 
