@@ -4,26 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ccx.hooks.cli.Main;
 import ccx.hooks.testing.JvmFlags;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The bench starts its relays with the JVM options the relay ships with, which it can undo. */
 class RelayLauncherTest {
   private static final RelayLauncher LAUNCHER = RelayLauncher.sameJvm(Main.class.getName());
 
+  @TempDir Path temp;
+
   /** The final flags of a JVM started as the bench starts a relay, with {@code jvmOptions}. */
-  private static String flagsOf(List<String> jvmOptions) throws Exception {
+  private String flagsOf(List<String> jvmOptions) throws Exception {
     List<String> options = new ArrayList<>(jvmOptions);
     options.add(0, "-XX:+PrintFlagsFinal");
     List<String> command = new ArrayList<>(LAUNCHER.command(options));
     command.add("--version");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as(out).isZero();
-    return out;
+    Path out = Files.createTempFile(temp, "flags", ".txt");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+    builder.environment().remove("JAVA_TOOL_OPTIONS");
+    Process process = builder.start();
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the JVM ended").isTrue();
+    String flags = Files.readString(out);
+    assertThat(process.exitValue()).as(flags).isZero();
+    return flags;
   }
 
   @Test

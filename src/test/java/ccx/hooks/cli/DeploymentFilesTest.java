@@ -171,7 +171,10 @@ class DeploymentFilesTest {
   @Test
   void the_image_and_the_script_start_the_relay_with_the_jvm_options_the_bench_measures()
       throws IOException {
-    List<String> image = Arrays.asList(entrypointScript(read("Dockerfile")).split(" "));
+    String command = entrypointScript(read("Dockerfile"));
+    // exec: java, not the shell, is the container's first process and receives SIGTERM.
+    assertThat(command).startsWith("exec java ");
+    List<String> image = Arrays.asList(command.split(" "));
     Matcher opts = Pattern.compile("\nopts=\"([^\"]*)\"").matcher(read("bin/ccx-hook-service"));
     assertThat(opts.find()).isTrue();
     List<String> script = Arrays.asList(opts.group(1).split(" "));

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Docker cannot run here, so the image's entry point runs as a container would run it: its shell
@@ -18,26 +19,34 @@ import org.junit.jupiter.api.Test;
 class ImageEntrypointIT {
   private static final Path ROOT = Path.of(System.getProperty("user.dir"));
 
+  @TempDir Path temp;
+
   private record Run(int exitCode, String out) {}
 
-  private static Run run(Map<String, String> environment, String... args) throws Exception {
+  private Run run(Map<String, String> environment, String... args) throws Exception {
     String script =
         DeploymentFilesTest.entrypointScript(Files.readString(ROOT.resolve("Dockerfile")))
             .replace(
                 "/app/ccx-hook-service.jar",
                 ROOT.resolve("target/ccx-hook-service.jar").toString());
+    Path out = Files.createTempFile(temp, "out", ".txt");
     ProcessBuilder builder =
-        new ProcessBuilder("/bin/sh", "-c", script, "ccx-hook-service").redirectErrorStream(true);
+        new ProcessBuilder("/bin/sh", "-c", script, "ccx-hook-service")
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile());
     builder.command().addAll(List.of(args));
-    builder.environment().remove("CCX_HOOK_JAVA_OPTS");
+    // Only what the image's own command gives the JVM; these would add a line of their own.
+    for (String variable :
+        List.of("CCX_HOOK_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+      builder.environment().remove(variable);
+    }
     builder
         .environment()
         .put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
     builder.environment().putAll(environment);
     Process process = builder.start();
-    String out = new String(process.getInputStream().readAllBytes());
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(process.exitValue(), out);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the command ended").isTrue();
+    return new Run(process.exitValue(), Files.readString(out));
   }
 
   @Test
@@ -45,7 +54,15 @@ class ImageEntrypointIT {
     Run run = run(Map.of(), "--version");
 
     assertThat(run.exitCode()).as(run.out()).isZero();
-    assertThat(run.out()).startsWith("ccx-hook-service ");
+    assertThat(run.out().lines()).anyMatch(line -> line.startsWith("ccx-hook-service "));
+  }
+
+  @Test
+  void an_argument_with_spaces_and_quotes_reaches_the_relay_as_one() throws Exception {
+    Run run = run(Map.of(), "mock-hooks", "--port", "not 'a' number");
+
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.out()).contains("not 'a' number");
   }
 
   @Test
