@@ -8,6 +8,7 @@ import ccx.hooks.wire.CallDeadlines;
 import ccx.hooks.wire.HookHttpClient;
 import ccx.hooks.wire.HookJson;
 import io.grpc.ManagedChannel;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -114,7 +115,6 @@ final class IntakeScenarios {
    * connections: with 16 callers it closed and opened about 60 a second, and the relay's does not
    * (docs/BENCHMARKS.md).
    */
-  @SuppressWarnings("try") // the watch is only closed, never read
   private ClosedLoad directPrehooks() {
     OkHttpClient http = HookHttpClient.defaultHttpClient();
     MediaType json = MediaType.get("application/json");
@@ -129,9 +129,19 @@ final class IntakeScenarios {
                 Request request =
                     new Request.Builder().url(url).post(RequestBody.create(body, json)).build();
                 Call call = http.newCall(request);
-                try (CallDeadlines.Watch watch = CallDeadlines.watch(call, CALL_TIMEOUT);
-                    Response response = call.execute()) {
-                  response.body().string();
+                try (CallDeadlines.Watch watch = CallDeadlines.watch(call, CALL_TIMEOUT)) {
+                  try (Response response = call.execute()) {
+                    response.body().string();
+                  } catch (IOException e) {
+                    if (watch.expired()) {
+                      throw new RelayException(
+                          "a direct pre-hook had no answer within "
+                              + CALL_TIMEOUT.toSeconds()
+                              + " s",
+                          e);
+                    }
+                    throw e;
+                  }
                 }
               });
     } finally {
