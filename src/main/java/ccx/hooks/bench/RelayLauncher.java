@@ -21,8 +21,11 @@ public record RelayLauncher(String java, String classPath, String mainClass) {
    * Metadata (about 60 MB once the relay has served) stays under the first threshold of 128 MB,
    * which spares serial three full collections as the relay starts (up to 164 ms).
    */
+  public static final String DEFAULT_JVM_OPTIONS_TEXT = "-XX:+UseSerialGC -XX:MetaspaceSize=128m";
+
+  /** {@link #DEFAULT_JVM_OPTIONS_TEXT}, one option each; the text is for help that quotes it. */
   public static final List<String> DEFAULT_JVM_OPTIONS =
-      List.of("-XX:+UseSerialGC", "-XX:MetaspaceSize=128m");
+      List.of(DEFAULT_JVM_OPTIONS_TEXT.split(" "));
 
   /** The same {@code java} and class path as this JVM: the shaded jar, or a build's classes. */
   public static RelayLauncher sameJvm(String mainClass) {

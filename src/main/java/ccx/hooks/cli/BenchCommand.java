@@ -125,7 +125,9 @@ final class BenchCommand implements Callable<Integer> {
       defaultValue = "-Xmx256m",
       description =
           "JVM options of the relay under test, space-separated. They come after the options the"
-              + " relay ships with (-XX:+UseSerialGC -XX:MetaspaceSize=128m); for another"
+              + " relay ships with ("
+              + RelayLauncher.DEFAULT_JVM_OPTIONS_TEXT
+              + "); for another"
               + " collector, unselect serial first: \"-XX:-UseSerialGC -XX:+UseG1GC\".")
   String relayJvmOptions;
 
