@@ -114,6 +114,6 @@ final class LocalServerCommand implements Callable<Integer> {
       throw new ConfigException(
           "URL: '" + HookTarget.redact(url) + "' is neither a URL nor host[:port]");
     }
-    return HookTarget.parseUrl(parsed.toString());
+    return HookTarget.withoutCredentials("URL", withScheme, parsed);
   }
 }

@@ -25,8 +25,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "URL",
       description =
           "The integrator's base URL; hooks are POSTed to URL/<hook>, e.g. URL/pre-add-node. A"
-              + " query in it is sent with every hook; a user and password are not (use"
-              + " --hook-token).")
+              + " query in it is sent with every hook; a user or password in it is refused (there is no"
+              + " Basic authentication: use --hook-token).")
   String hookUrl;
 
   @Option(

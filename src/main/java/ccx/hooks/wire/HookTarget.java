@@ -36,7 +36,11 @@ public record HookTarget(
     this(baseUrl, bearerToken, signer, Optional.empty());
   }
 
-  /** Parses {@code --hook-url}, naming the option when it is not an http(s) URL. */
+  /**
+   * Parses {@code --hook-url}, naming the option when it is not an http(s) URL. A user or password
+   * in it is refused: the relay sends no Basic authentication, and credentials an operator meant to
+   * send must not be dropped without a word.
+   */
   public static HttpUrl parseUrl(String url) {
     HttpUrl parsed = url == null ? null : HttpUrl.parse(url.trim());
     if (parsed == null) {
@@ -44,6 +48,23 @@ public record HookTarget(
           "--hook-url: '"
               + redact(url)
               + "' is not an http:// or https:// URL (e.g. http://host:8080)");
+    }
+    return withoutCredentials("--hook-url", url, parsed);
+  }
+
+  /**
+   * {@code parsed}, unless it holds a user or password, refused naming {@code option} and showing
+   * {@code given} redacted.
+   */
+  public static HttpUrl withoutCredentials(String option, String given, HttpUrl parsed) {
+    if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+      throw new ConfigException(
+          option
+              + ": '"
+              + redact(given)
+              + "' holds a user or password, which the relay would not send (it has no Basic"
+              + " authentication); remove them, and authenticate with --hook-token or"
+              + " --signing-secret");
     }
     return parsed;
   }

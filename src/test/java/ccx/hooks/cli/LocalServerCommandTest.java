@@ -47,4 +47,12 @@ class LocalServerCommandTest {
         .hasMessageContaining("***@host:port")
         .hasMessageNotContaining("secret");
   }
+
+  @Test
+  void a_url_with_a_user_or_password_is_refused_naming_the_argument() {
+    assertThatThrownBy(() -> LocalServerCommand.parseLocalUrl("relay:hidden-pw@integrator:8080"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("URL: 'http://***@integrator:8080' holds a user or password")
+        .hasMessageNotContaining("hidden-pw");
+  }
 }

@@ -23,6 +23,28 @@ class HookTargetTest {
   }
 
   @Test
+  void a_hook_url_with_a_user_or_password_is_refused_without_showing_them() {
+    assertThatThrownBy(() -> HookTarget.parseUrl("https://relay:url-secret@h.example/hooks"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "--hook-url: 'https://***@h.example/hooks' holds a user or password, which the relay"
+                + " would not send (it has no Basic authentication); remove them, and"
+                + " authenticate with --hook-token or --signing-secret");
+    assertThatThrownBy(() -> HookTarget.parseUrl("https://relay@h.example/hooks"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("holds a user or password");
+    assertThatThrownBy(() -> HookTarget.parseUrl("https://:only-secret@h.example/"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageNotContaining("only-secret");
+  }
+
+  @Test
+  void a_hook_url_with_a_path_and_query_is_kept() {
+    assertThat(HookTarget.parseUrl(" https://h.example:8443/hooks?key=k ").toString())
+        .isEqualTo("https://h.example:8443/hooks?key=k");
+  }
+
+  @Test
   void a_url_without_credentials_is_shown_as_given() {
     assertThat(HookTarget.redact("http://h.example:8080/hooks"))
         .isEqualTo("http://h.example:8080/hooks");
