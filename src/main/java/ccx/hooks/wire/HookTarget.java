@@ -71,12 +71,14 @@ public record HookTarget(
 
   /**
    * {@code url}, which need not parse, as an error may show it: what stands before its last "@" (a
-   * user and password) and its query are hidden, as either may hold a secret.
+   * user and password) and its query are hidden, as either may hold a secret; line breaks in them
+   * too (OkHttp drops them from a user or password, so such a URL still parses).
    */
   public static String redact(String url) {
     return url == null
         ? null
-        : url.replaceAll("^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", "$1***@").replaceAll("\\?.*", "?***");
+        : url.replaceAll("(?s)^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", "$1***@")
+            .replaceAll("(?s)\\?.*", "?***");
   }
 
   /**

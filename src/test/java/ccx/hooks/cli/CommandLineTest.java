@@ -145,7 +145,7 @@ class CommandLineTest {
           - | serve --hook-url http://integrator:8080/hooks | --database-url
           # A hook URL that is not http(s) is named with its option.
           - | serve --hook-url ftp://h --database-url postgres://u@h/db | --hook-url ftp://h
-          # A user and password in the hook URL are refused (never sent), and not shown.
+          # A user and password in the hook URL are refused: they would never be sent.
           - | serve --hook-url https://relay:pw@h --database-url postgres://u@h/db | --hook-url https://***@h user --hook-token
           # Options are read from environment variables: the hook URL is there, the database not.
           CCX_HOOK_HOOK_URL=http://integrator:8080 | serve | --database-url

@@ -36,12 +36,25 @@ class HookTargetTest {
     assertThatThrownBy(() -> HookTarget.parseUrl("https://:only-secret@h.example/"))
         .isInstanceOf(ConfigException.class)
         .hasMessageNotContaining("only-secret");
+    // OkHttp drops a line break from a password and parses the rest; the message hides it all.
+    assertThatThrownBy(
+            () -> HookTarget.parseUrl("https://relay:first\nsecond\u2028third@h.example/"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("--hook-url: 'https://***@h.example/' holds")
+        .hasMessageNotContaining("first")
+        .hasMessageNotContaining("second")
+        .hasMessageNotContaining("third");
   }
 
   @Test
   void a_hook_url_with_a_path_and_query_is_kept() {
     assertThat(HookTarget.parseUrl(" https://h.example:8443/hooks?key=k ").toString())
         .isEqualTo("https://h.example:8443/hooks?key=k");
+  }
+
+  @Test
+  void a_query_is_hidden_across_line_breaks() {
+    assertThat(HookTarget.redact("http://h.example/?key=a\nb")).isEqualTo("http://h.example/?***");
   }
 
   @Test
