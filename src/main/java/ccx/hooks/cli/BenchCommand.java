@@ -127,8 +127,8 @@ final class BenchCommand implements Callable<Integer> {
           "JVM options of the relay under test, space-separated. They come after the options the"
               + " relay ships with ("
               + RelayLauncher.DEFAULT_JVM_OPTIONS_TEXT
-              + "); for another"
-              + " collector, unselect serial first: \"-XX:-UseSerialGC -XX:+UseG1GC\".")
+              + "); for another collector, unselect serial first:"
+              + " \"-XX:-UseSerialGC -XX:+UseG1GC\".")
   String relayJvmOptions;
 
   @Option(
