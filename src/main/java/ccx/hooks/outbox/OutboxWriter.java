@@ -19,11 +19,11 @@ public final class OutboxWriter implements AutoCloseable {
   static final long MAX_BATCH_BYTES = 4L * 1024 * 1024;
 
   /**
-   * Writers: two, so that one batch's commit overlaps the next batch's insert, and a batch that
-   * waits (for a cluster's lock, say) does not hold up the hooks behind it. Each writer takes every
-   * hook waiting, so the more writers, the smaller their batches: with 64 callers, four writers
-   * committed about 11 hooks a transaction and stored fewer hooks a second than two (and eight
-   * fewer still; docs/BENCHMARKS.md, sixth session), since each transaction costs PostgreSQL the
+   * Writers: two, taking turns ({@link GroupCommit}), so that a batch that waits (for a cluster's
+   * lock, say) does not hold up the hooks behind it for longer than the stall. Side by side, the
+   * more writers, the smaller their batches: with 64 callers, two writers committed about 17 hooks
+   * a transaction, three about 13, one about 29, and one stored the most hooks a second
+   * (docs/BENCHMARKS.md, sixth and tenth sessions), since each transaction costs PostgreSQL the
    * same round trip and commit however few hooks it holds.
    */
   static final int DEFAULT_WRITERS = 2;
@@ -43,6 +43,7 @@ public final class OutboxWriter implements AutoCloseable {
             MAX_BATCH_BYTES,
             OutboxWriter::bytes,
             MAX_BATCH * writerCount * GroupCommit.DEFAULT_BATCHES_WAITING,
+            GroupCommit.DEFAULT_STALL,
             hooks -> {
               outbox.enqueue(hooks);
               return Collections.nCopies(hooks.size(), Boolean.TRUE);

@@ -40,7 +40,49 @@ class GroupCommitTest {
   }
 
   private GroupCommit<String, Integer> groupCommit(int capacity) {
-    return new GroupCommit<>("store", 1, 100, 10, item -> item.length(), capacity, this::commit);
+    return new GroupCommit<>(
+        "store", 1, 100, 10, item -> item.length(), capacity, Duration.ofSeconds(10), this::commit);
+  }
+
+  private GroupCommit<String, Integer> twoWorkers(Duration stall) {
+    return new GroupCommit<>("store", 2, 100, 100, item -> item.length(), 100, stall, this::commit);
+  }
+
+  @Test
+  void two_workers_take_turns_so_what_arrives_while_a_batch_commits_goes_in_the_next_together()
+      throws Exception {
+    try (GroupCommit<String, Integer> commits = twoWorkers(Duration.ofSeconds(10));
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Integer> first = callers.submit(() -> commits.submit("a"));
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+      List<Future<Integer>> rest = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        rest.add(callers.submit(() -> commits.submit("bc")));
+      }
+      Thread.sleep(Duration.ofMillis(200));
+      assertThat(batches).as("the idle worker waits for its turn").hasSize(1);
+      firstBatchMayCommit.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      for (Future<Integer> call : rest) {
+        assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      }
+    }
+    assertThat(batches).extracting(List::size).containsExactly(1, 5);
+  }
+
+  @Test
+  void a_batch_committing_past_the_stall_lets_the_next_worker_go_ahead_beside_it()
+      throws Exception {
+    try (GroupCommit<String, Integer> commits = twoWorkers(Duration.ofMillis(50));
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Integer> held = callers.submit(() -> commits.submit("a"));
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+
+      assertThat(callers.submit(() -> commits.submit("bc")).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(held).isNotDone();
+      firstBatchMayCommit.countDown();
+      assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    }
   }
 
   @Test
@@ -138,7 +180,8 @@ class GroupCommitTest {
   @Test
   void close_commits_every_item_handed_in_before_it_then_stops_the_workers() throws Exception {
     GroupCommit<String, Integer> commits =
-        new GroupCommit<>("store", 1, 100, 100, item -> item.length(), 20, this::commit);
+        new GroupCommit<>(
+            "store", 1, 100, 100, item -> item.length(), 20, Duration.ofSeconds(10), this::commit);
     List<Future<Integer>> calls = new ArrayList<>();
     // Shut down, not closed: a lost item would leave its caller waiting, and close() would wait
     // too.
