@@ -22,11 +22,11 @@ import java.util.function.ToLongFunction;
  *
  * <p>The workers take turns: one takes items and commits them while the others wait, so the items
  * that arrive while a batch commits go together in the next one. Only when a batch has been
- * committing for longer than {@code stall} (it waits for a cluster's lock, say) does the next
- * worker go ahead beside it, so one stuck batch does not hold up the items behind it. With two
- * workers committing side by side, each batch held about half as many items and the relay stored
- * about a quarter fewer hooks a second (docs/BENCHMARKS.md, tenth session): on a busy machine every
- * transaction costs PostgreSQL about the same, however few rows it holds.
+ * committing for longer than {@code stall} (it waits for a cluster's lock, say) do the other
+ * workers go ahead beside it, so one stuck batch does not hold up the items behind it. With two
+ * intake workers committing side by side, a batch held about 17 hooks instead of 28, and the relay
+ * stored about a quarter fewer hooks a second (docs/BENCHMARKS.md, tenth session): on a busy
+ * machine every transaction costs PostgreSQL about the same, however few rows it holds.
  *
  * <p>Everything is bounded: a batch holds at most {@code maxBatch} items and {@code maxBatchBytes}
  * bytes (an item larger than that goes alone), so one transaction stays short however large the
@@ -45,8 +45,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   public static final int DEFAULT_BATCHES_WAITING = 2;
 
   /**
-   * How long a batch may commit before the next worker stops waiting for its turn: far longer than
-   * a batch takes (1–2 ms on the bench's machine), far shorter than a caller's patience.
+   * How long a batch may commit before the other workers stop waiting for their turn: far longer
+   * than a batch takes (about 1.4 ms in the bench's intake load), far shorter than a caller's
+   * patience.
    */
   public static final Duration DEFAULT_STALL = Duration.ofMillis(20);
 
@@ -99,7 +100,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
    * @param what what is committed, for error messages ("store the hook")
    * @param bytes the size of an item, as it counts against {@code maxBatchBytes}
    * @param capacity the most items waiting for a worker
-   * @param stall how long a batch may commit before the next worker goes ahead beside it
+   * @param stall how long a batch may commit before the other workers go ahead beside it
    * @param work runs one batch in one transaction, returning one result per item, in order
    */
   public GroupCommit(
@@ -111,6 +112,9 @@ public final class GroupCommit<T, R> implements AutoCloseable {
       int capacity,
       Duration stall,
       Function<List<T>, List<R>> work) {
+    if (stall.isNegative()) {
+      throw new IllegalArgumentException("stall must not be negative: " + stall);
+    }
     this.what = what;
     this.stallNanos = stall.toNanos();
     this.work = work;
@@ -159,10 +163,13 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     }
   }
 
+  /** Items handed in that no worker has taken yet. */
+  int waiting() {
+    return queue.size();
+  }
+
   private void run() {
     List<Pending<T, R>> batch = new ArrayList<>(maxBatch);
-    // An item taken that did not fit the last batch: it opens the next one.
-    Pending<T, R> carried = null;
     while (true) {
       boolean ownTurn;
       try {
@@ -172,28 +179,29 @@ public final class GroupCommit<T, R> implements AutoCloseable {
         return;
       }
       try {
-        Pending<T, R> first = carried;
-        carried = null;
-        if (first == null) {
-          try {
-            first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Pending<T, R> next;
+        try {
+          next = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        if (next == null || next == stop) {
+          if (!running) {
+            // Stopped and nothing waits: submit() refuses what comes after this.
             return;
           }
-          if (first == null || first == stop) {
-            if (!running) {
-              // Stopped and nothing waits: submit() refuses what comes after this.
-              return;
-            }
-            continue;
+          continue;
+        }
+        // An item taken that did not fit a batch opens the next one, in the same turn: a worker
+        // never waits for a turn holding an item.
+        while (next != null && next != stop) {
+          if (ownTurn) {
+            startCommitting();
           }
+          next = fillAndCommit(batch, next);
         }
-        if (ownTurn) {
-          startCommitting();
-        }
-        carried = fillAndCommit(batch, first);
-        if (carried == stop) {
+        if (next == stop) {
           return;
         }
       } finally {
@@ -234,7 +242,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   /**
    * Waits for this worker's turn and returns true; or returns false, without it, once the worker
    * whose turn it is has been committing one batch for longer than the stall: that batch is
-   * waiting, and this worker goes ahead beside it.
+   * waiting, and the workers waiting go ahead beside it.
    */
   private boolean awaitTurn() throws InterruptedException {
     synchronized (turn) {

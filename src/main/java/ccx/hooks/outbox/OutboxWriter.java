@@ -21,10 +21,10 @@ public final class OutboxWriter implements AutoCloseable {
   /**
    * Writers: two, taking turns ({@link GroupCommit}), so that a batch that waits (for a cluster's
    * lock, say) does not hold up the hooks behind it for longer than the stall. Side by side, the
-   * more writers, the smaller their batches: with 64 callers, two writers committed about 17 hooks
-   * a transaction, three about 13, one about 29, and one stored the most hooks a second
-   * (docs/BENCHMARKS.md, sixth and tenth sessions), since each transaction costs PostgreSQL the
-   * same round trip and commit however few hooks it holds.
+   * more writers, the smaller their batches: with 64 callers, one writer committed about 29 hooks a
+   * transaction, two about 17, three about 13, and one stored the most hooks a second
+   * (docs/BENCHMARKS.md, tenth session; in the sixth, four committed about 11), since each
+   * transaction costs PostgreSQL the same round trip and commit however few hooks it holds.
    */
   static final int DEFAULT_WRITERS = 2;
 

@@ -59,8 +59,9 @@ class GroupCommitTest {
       for (int i = 0; i < 5; i++) {
         rest.add(callers.submit(() -> commits.submit("bc")));
       }
-      Thread.sleep(Duration.ofMillis(200));
-      assertThat(batches).as("the idle worker waits for its turn").hasSize(1);
+      // The idle worker waits for its turn: it takes none of them while the first batch commits.
+      org.awaitility.Awaitility.await().until(() -> commits.waiting() == 5);
+      assertThat(batches).hasSize(1);
       firstBatchMayCommit.countDown();
       assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
       for (Future<Integer> call : rest) {
