@@ -25,8 +25,8 @@ import java.util.function.ToLongFunction;
  * committing for longer than {@code stall} (it waits for a cluster's lock, say) do the other
  * workers go ahead beside it, so one stuck batch does not hold up the items behind it. With two
  * intake workers committing side by side, a batch held about 17 hooks instead of 28, and the relay
- * stored about a quarter fewer hooks a second (docs/BENCHMARKS.md, tenth session): on a busy
- * machine every transaction costs PostgreSQL about the same, however few rows it holds.
+ * stored about a fifth fewer hooks a second (docs/BENCHMARKS.md, tenth session): on a busy machine
+ * every transaction costs PostgreSQL about the same, however few rows it holds.
  *
  * <p>Everything is bounded: a batch holds at most {@code maxBatch} items and {@code maxBatchBytes}
  * bytes (an item larger than that goes alone), so one transaction stays short however large the
