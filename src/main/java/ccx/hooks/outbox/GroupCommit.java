@@ -163,7 +163,10 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     }
   }
 
-  /** Items handed in that no worker has taken yet. */
+  /**
+   * Items handed in that no worker has taken yet (after {@link #close()}, with its stops): for
+   * tests.
+   */
   int waiting() {
     return queue.size();
   }
