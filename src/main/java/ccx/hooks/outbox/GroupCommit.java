@@ -220,26 +220,41 @@ public final class GroupCommit<T, R> implements AutoCloseable {
    * that did not fit (it opens the next batch), {@link #stop} when it was taken, or null.
    */
   private Pending<T, R> fillAndCommit(List<Pending<T, R>> batch, Pending<T, R> first) {
-    Pending<T, R> carried = null;
-    batch.add(first);
-    long batchBytes = bytes.applyAsLong(first.item());
-    while (batch.size() < maxBatch) {
-      Pending<T, R> next = queue.poll();
+    Pending<T, R> next = first;
+    long batchBytes = 0;
+    while (true) {
+      long size = sizeOf(next);
+      if (size >= 0) {
+        if (!batch.isEmpty() && batchBytes + size > maxBatchBytes) {
+          break;
+        }
+        batch.add(next);
+        batchBytes += size;
+      }
+      if (batch.size() == maxBatch) {
+        next = null;
+        break;
+      }
+      next = queue.poll();
       if (next == null || next == stop) {
-        carried = next;
         break;
       }
-      long size = bytes.applyAsLong(next.item());
-      if (batchBytes + size > maxBatchBytes) {
-        carried = next;
-        break;
-      }
-      batch.add(next);
-      batchBytes += size;
     }
-    commit(batch);
-    batch.clear();
-    return carried;
+    if (!batch.isEmpty()) {
+      commit(batch);
+      batch.clear();
+    }
+    return next;
+  }
+
+  /** The size of an item, or -1 when it cannot be read: that item fails alone, and no batch. */
+  private long sizeOf(Pending<T, R> pending) {
+    try {
+      return bytes.applyAsLong(pending.item());
+    } catch (RuntimeException e) {
+      pending.done().completeExceptionally(e);
+      return -1;
+    }
   }
 
   /**
@@ -283,26 +298,52 @@ public final class GroupCommit<T, R> implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs one batch and tells each caller its outcome. Whatever the batch function throws, the
+   * worker lives on and every caller of the batch learns: a worker that died would leave them
+   * waiting for ever, and every caller after them.
+   */
   private void commit(List<Pending<T, R>> batch) {
     List<T> items = new ArrayList<>(batch.size());
     batch.forEach(p -> items.add(p.item()));
+    List<R> results;
     try {
-      List<R> results = work.apply(items);
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done().complete(results.get(i));
-      }
+      results = work.apply(items);
     } catch (RuntimeException e) {
       if (batch.size() == 1 || unreachable(e)) {
         batch.forEach(p -> p.done().completeExceptionally(e));
-        return;
+      } else {
+        commitEachAlone(batch);
       }
-      // The database answered, but refused the batch: one bad item must not fail the others.
-      for (Pending<T, R> p : batch) {
-        try {
-          p.done().complete(work.apply(List.of(p.item())).get(0));
-        } catch (RuntimeException alone) {
-          p.done().completeExceptionally(alone);
-        }
+      return;
+    } catch (Throwable e) {
+      // An Error: no telling what the batch did, so nothing is tried again.
+      batch.forEach(p -> p.done().completeExceptionally(e));
+      return;
+    }
+    if (results == null || results.size() != batch.size()) {
+      // The batch ran, so it is not tried again; but which result is whose is unknown.
+      IllegalStateException wrong =
+          new IllegalStateException(
+              "the batch gave "
+                  + (results == null ? "no" : results.size())
+                  + " results for a batch of "
+                  + batch.size());
+      batch.forEach(p -> p.done().completeExceptionally(wrong));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).done().complete(results.get(i));
+    }
+  }
+
+  /** The database answered, but refused the batch: one bad item must not fail the others. */
+  private void commitEachAlone(List<Pending<T, R>> batch) {
+    for (Pending<T, R> p : batch) {
+      try {
+        p.done().complete(work.apply(List.of(p.item())).get(0));
+      } catch (Throwable alone) {
+        p.done().completeExceptionally(alone);
       }
     }
   }

@@ -143,6 +143,85 @@ class GroupCommitTest {
   }
 
   @Test
+  void an_error_from_the_batch_function_fails_its_callers_and_the_worker_goes_on() {
+    try (GroupCommit<String, Integer> commits =
+        new GroupCommit<>(
+            "store",
+            1,
+            100,
+            items -> {
+              if (items.contains("boom")) {
+                throw new AssertionError("boom");
+              }
+              return items.stream().map(String::length).toList();
+            })) {
+      OutboxUnavailableException failed =
+          catchThrowableOfType(OutboxUnavailableException.class, () -> commits.submit("boom"));
+
+      assertThat(failed.reason()).isEqualTo(OutboxUnavailableException.Reason.DATABASE);
+      assertThat(failed.detail()).isEqualTo("boom");
+      assertThat(commits.submit("ok")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void an_item_whose_size_cannot_be_read_fails_alone_and_its_batch_commits() throws Exception {
+    try (GroupCommit<String, Integer> commits =
+            new GroupCommit<>(
+                "store",
+                1,
+                100,
+                100,
+                item -> {
+                  if (item.equals("bad")) {
+                    throw new IllegalArgumentException("no size");
+                  }
+                  return item.length();
+                },
+                100,
+                Duration.ofSeconds(10),
+                this::commit);
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<Integer> first = callers.submit(() -> commits.submit("a"));
+      org.awaitility.Awaitility.await().until(() -> !batches.isEmpty());
+      Future<Integer> before = callers.submit(() -> commits.submit("ab"));
+      org.awaitility.Awaitility.await().until(() -> commits.waiting() == 1);
+      Future<Integer> bad = callers.submit(() -> commits.submit("bad"));
+      org.awaitility.Awaitility.await().until(() -> commits.waiting() == 2);
+      Future<Integer> after = callers.submit(() -> commits.submit("cd"));
+      org.awaitility.Awaitility.await().until(() -> commits.waiting() == 3);
+      firstBatchMayCommit.countDown();
+
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(before.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(after.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      assertThat(catchThrowable(() -> bad.get(10, TimeUnit.SECONDS)))
+          .hasRootCauseMessage("no size");
+    }
+    assertThat(batches).containsExactly(List.of("a"), List.of("ab", "cd"));
+  }
+
+  @Test
+  void a_batch_that_returns_the_wrong_number_of_results_fails_its_callers_and_runs_once() {
+    List<List<String>> ran = Collections.synchronizedList(new ArrayList<>());
+    try (GroupCommit<String, Integer> commits =
+        new GroupCommit<>(
+            "store",
+            1,
+            100,
+            items -> {
+              ran.add(List.copyOf(items));
+              return List.of();
+            })) {
+      OutboxUnavailableException failed =
+          catchThrowableOfType(OutboxUnavailableException.class, () -> commits.submit("a"));
+
+      assertThat(failed.detail()).isEqualTo("the batch gave 0 results for a batch of 1");
+    }
+    assertThat(ran).containsExactly(List.of("a"));
+  }
+
+  @Test
   void a_caller_interrupted_while_its_batch_commits_is_told_the_outcome_is_unknown()
       throws Exception {
     try (GroupCommit<String, Integer> commits = groupCommit(100)) {
