@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -371,6 +372,38 @@ class OutboxRepositoryTest {
     assertThat(replayed.attempts()).isEqualTo(1);
     assertThat(replayed.replayedAt()).isNotNull();
     assertThat(outbox.replay(ALL_FAILED, false)).isEqualTo(1);
+  }
+
+  @Test
+  void replay_of_more_clusters_than_one_transaction_can_lock_puts_back_every_one_in_order() {
+    // More clusters than PostgreSQL's lock table holds by default (64 locks per connection, 100
+    // connections): locked in one transaction, they ran it out of shared memory.
+    database
+        .dsl()
+        .execute(
+            """
+            INSERT INTO hook_outbox (hook, work_id, cluster_id, payload, webhook_id, status,
+                                     attempts)
+            SELECT {0}, 'w' || g, 'c' || least(g, 20000), '{}'::jsonb, 'msg_w' || g, 'failed', 25
+            FROM generate_series(1, 20001) AS g
+            """,
+            DSL.val(Hook.POST_ADD_NODE.path()));
+
+    assertThat(outbox.replay(ALL_FAILED, false)).isEqualTo(20_001);
+    assertThat(outbox.countByStatus())
+        .containsEntry(OutboxStatus.PENDING, 20_000L)
+        .containsEntry(OutboxStatus.QUEUED, 1L)
+        .containsEntry(OutboxStatus.FAILED, 0L);
+    // The cluster with two rows: the earlier is its head again, the later waits behind it.
+    assertThat(
+            database
+                .dsl()
+                .fetch("SELECT work_id, status FROM hook_outbox WHERE cluster_id = 'c20000'")
+                .stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        r -> r.get(0, String.class), r -> r.get(1, String.class))))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("w20000", "pending", "w20001", "queued"));
   }
 
   @Test
