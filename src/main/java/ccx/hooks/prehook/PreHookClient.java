@@ -71,6 +71,11 @@ final class PreHookClient {
     try {
       return new PreHookAnswer(Optional.of(answer), answer.workId(), Optional.empty());
     } catch (HookJson.ContractException e) {
+      if (hook.kind() == Hook.Kind.APPROVAL && !answer.approved()) {
+        // A "no" stays a "no" whatever its work_id: no post-hook follows a rejection to need it,
+        // and taken for a failure, --pre-hook-failure=approve would turn it into an approval.
+        return new PreHookAnswer(Optional.of(answer), "", Optional.empty());
+      }
       throw PreHookException.unusable(hook, response.status(), e);
     }
   }

@@ -187,6 +187,22 @@ class ApprovalHookTest {
     assertThat(decision.reason()).isEqualTo("no");
   }
 
+  /** A work_id the post-hook would refuse makes an answer unusable, but not a rejection. */
+  @ParameterizedTest
+  @EnumSource(ApprovalRpc.class)
+  void under_policy_approve_a_rejection_with_an_unusable_work_id_still_rejects(ApprovalRpc rpc) {
+    Decision decision =
+        answered(
+            rpc,
+            FailurePolicy.APPROVE,
+            200,
+            "{\"approved\": false, \"reason\": \"over quota\", \"work_id\": 42}");
+
+    assertThat(decision.approved()).isFalse();
+    assertThat(decision.reason()).isEqualTo("over quota");
+    assertThat(UUID.fromString(decision.workId())).isNotNull();
+  }
+
   /**
    * The integrator answers after 2s, the pre-hook timeout is 5s, the caller gives 300ms. The caller
    * must get its answer at its deadline, as an error, and never the late approval.

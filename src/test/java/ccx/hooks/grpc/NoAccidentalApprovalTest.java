@@ -86,7 +86,11 @@ class NoAccidentalApprovalTest {
             "{\"APPROVED\": true}",
             "{\"approved \": true}",
             "{\"result\": {\"approved\": true}}",
-            "{\"is_approved\": true}")) {
+            "{\"is_approved\": true}",
+            // A rejection whose work_id the post-hook would refuse: still a rejection.
+            "{\"approved\": false, \"reason\": \"over quota\", \"work_id\": 42}",
+            "{\"work_id\": {\"id\": \"w-1\"}}",
+            "{\"approved\": \"true\", \"work_id\": \"w\\u0000\"}")) {
       answers.add(rejection(body));
     }
     // 2xx bodies that are not a JSON object.
