@@ -82,11 +82,24 @@ final class DeliverySlots {
     if (!open) {
       giveBackBuffered(); // closed while the claim ran: these rows go back too
     }
-    startBuffered();
+    // Not startBuffered(): the loop that offers has just claimed, and decides itself when to
+    // claim again. Woken by its own claim, an idle relay claimed every few milliseconds.
+    startAndGiveBack();
   }
 
-  /** Sends buffered rows while slots are free. */
+  /**
+   * Sends buffered rows while slots are free; wakes the drainer's loop when the buffer is half
+   * empty, so that it claims more. For the threads that free slots, and the loop's own turn when
+   * the buffer was full enough.
+   */
   void startBuffered() {
+    startAndGiveBack();
+    if (ready.size() <= concurrency / 2) {
+      wake.run();
+    }
+  }
+
+  private void startAndGiveBack() {
     List<OutboxRow> toGiveBack = new ArrayList<>();
     while (open && slots.tryAcquire()) {
       Claimed next = takeStartable(toGiveBack);
@@ -107,9 +120,6 @@ final class DeliverySlots {
       }
     }
     toGiveBack.forEach(delivery::giveBack);
-    if (ready.size() <= concurrency / 2) {
-      wake.run();
-    }
   }
 
   /**

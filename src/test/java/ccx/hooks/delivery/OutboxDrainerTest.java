@@ -138,6 +138,42 @@ class OutboxDrainerTest {
   }
 
   @Test
+  void an_idle_drainer_claims_once_a_poll_interval_and_a_stored_hook_wakes_it() throws Exception {
+    DeliverySettings d = settings(25);
+    DeliverySettings tenSecondPolls =
+        new DeliverySettings(
+            d.deliveryTimeout(),
+            d.drainConcurrency(),
+            d.retryInitial(),
+            d.retryMax(),
+            d.maxAttempts(),
+            d.maxAge(),
+            d.ordering(),
+            d.retention(),
+            Duration.ofSeconds(10));
+    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    try (OutboxDrainer drainer =
+        new OutboxDrainer(
+            outbox,
+            integrator.client(),
+            tenSecondPolls,
+            "relay-a",
+            metrics,
+            RandomGenerator.of("L64X128MixRandom"))) {
+      drainer.start(database.url());
+      Thread.sleep(Duration.ofSeconds(2));
+      // The first claim and perhaps one more: woken by its own empty claims, the loop claimed
+      // every few milliseconds.
+      assertThat(metrics.get("ccx_hook_claim").timer().count()).isBetween(1L, 3L);
+
+      store("c1", "w1");
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> integrator.received().size() == 1);
+    }
+  }
+
+  @Test
   void a_failed_attempt_is_retried_after_the_backoff_and_delivered_once_the_integrator_recovers() {
     integrator.answer(
         (hook, before) -> before < 3 ? RecordingIntegrator.status(503) : RecordingIntegrator.ok());
