@@ -58,6 +58,27 @@ that loses nothing (its leases expire and another relay delivers), but its rows 
 database-url signing-secret hook-token client-token
 {{- end }}
 
+{{/*
+A key of relay.options as the option it sets: database_url, DATABASE-URL and CCX_HOOK_DATABASE_URL
+all set database-url, so each is checked as that.
+*/}}
+{{- define "ccx-hook-service.optionName" -}}
+{{- . | lower | replace "_" "-" | trimPrefix "ccx-hook-" -}}
+{{- end }}
+
+{{/* The options the chart sets itself, each with the value that sets it. */}}
+{{- define "ccx-hook-service.chartOptions" -}}
+hook-url: relay.hookUrl
+grpc-port: service.grpcPort
+admin-port: service.adminPort
+delivery-timeout: relay.deliveryTimeoutSeconds
+log-format: relay.logFormat
+allow-unauthenticated: auth.allowUnauthenticated
+tls-cert: tls.existingSecret
+tls-key: tls.existingSecret
+tls-client-ca: tls.clientAuth
+{{- end }}
+
 {{/* The pod's and container's security settings, shared by the relay and the migration Job. */}}
 {{- define "ccx-hook-service.podSecurityContext" -}}
 runAsNonRoot: true

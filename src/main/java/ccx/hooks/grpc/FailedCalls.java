@@ -28,6 +28,8 @@ final class FailedCalls {
     return switch (failure) {
       case InvalidRequestException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
       case DeadlineTooShortException e -> Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
+      case PreHookException e when e.failure() == PreHookException.Failure.CALLERS_DEADLINE ->
+          Status.DEADLINE_EXCEEDED.withDescription(CallerMessages.of(e));
       case PreHookException e ->
           unavailable(
               call,

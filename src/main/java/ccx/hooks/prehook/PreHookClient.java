@@ -45,12 +45,15 @@ final class PreHookClient {
       throw new DeadlineTooShortException(
           hook, callerTimeLeft.orElse(Duration.ZERO), MINIMUM_CALL_TIME.plus(DEADLINE_MARGIN));
     }
+    // Given less than half its time by the caller's deadline, an integrator that does not answer
+    // may only be slower than that caller: neither its breaker nor --pre-hook-failure hears of
+    // it. Given more, it is as out as one that ran out of the whole timeout, whoever cut it.
+    boolean callersDeadline = limit.compareTo(timeout.dividedBy(2)) < 0;
     HookResponse response;
     try {
-      response =
-          http.send(CallKind.PREHOOK, hook, webhookId, body, limit, limit.compareTo(timeout) < 0);
+      response = http.send(CallKind.PREHOOK, hook, webhookId, body, limit, callersDeadline);
     } catch (HookCallException e) {
-      throw PreHookException.noAnswer(hook, e, limit);
+      throw PreHookException.noAnswer(hook, e, limit, callersDeadline);
     }
     if (!response.isSuccess()) {
       if (hook.kind() == Hook.Kind.APPROVAL && isRefusal(response.status())) {

@@ -25,6 +25,11 @@ public final class PreHookException extends RelayException {
     UNUSABLE_ANSWER,
     /** No complete answer within the timeout. */
     TIMEOUT,
+    /**
+     * No answer before the caller's deadline, which left the integrator less than half of {@code
+     * --pre-hook-timeout}: it says nothing about the integrator, so no failure policy applies.
+     */
+    CALLERS_DEADLINE,
     /** An answer larger than the relay reads. */
     TOO_LARGE,
     /** The connection was refused or reset, or the host name did not resolve. */
@@ -64,9 +69,23 @@ public final class PreHookException extends RelayException {
         hook, Failure.UNUSABLE_ANSWER, but + e.getMessage(), but + e.problem(), e);
   }
 
-  /** No answer, for the reason {@code e} gives, to a call that had {@code timeout}. */
-  static PreHookException noAnswer(Hook hook, HookCallException e, Duration timeout) {
+  /**
+   * No answer, for the reason {@code e} gives, to a call that had {@code timeout}; {@code
+   * callersDeadline} when that was the caller's deadline, too short to judge the integrator by.
+   */
+  static PreHookException noAnswer(
+      Hook hook, HookCallException e, Duration timeout, boolean callersDeadline) {
     String detail = e.getMessage();
+    if (callersDeadline && e.reason() == HookCallException.Reason.TIMEOUT) {
+      return new PreHookException(
+          hook,
+          Failure.CALLERS_DEADLINE,
+          detail + " (the call's deadline)",
+          "no answer within the "
+              + timeout.toMillis()
+              + "ms the call's deadline left (less than half of --pre-hook-timeout)",
+          e);
+    }
     return switch (e.reason()) {
       case CIRCUIT_OPEN ->
           new PreHookException(

@@ -102,6 +102,11 @@ public final class PreHookRelay {
       return approval;
     } catch (PreHookException e) {
       record(hook, "failed", start);
+      if (e.failure() == PreHookException.Failure.CALLERS_DEADLINE) {
+        // The caller gave up before the integrator had its time: DEADLINE_EXCEEDED, under every
+        // policy (approving for an integrator that may only be slow would approve unasked).
+        throw e;
+      }
       return switch (failurePolicy) {
         // The caller is answered UNAVAILABLE, and the gRPC service logs it, once, with the call.
         case ERROR -> throw e;

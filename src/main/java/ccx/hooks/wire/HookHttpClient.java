@@ -125,8 +125,8 @@ public final class HookHttpClient {
    *
    * @param webhookId the {@code webhook-id}: stable across retries of one delivery
    * @param timeout the whole call, from connect to the last byte of the answer
-   * @param callersTimeout true when {@code timeout} was cut short by the caller's deadline: running
-   *     out of it then says nothing about the integrator, and is not held against the endpoint
+   * @param callersTimeout true when {@code timeout} was cut so short by the caller's deadline that
+   *     running out of it says nothing about the integrator: it is not held against the endpoint
    */
   public HookResponse send(
       CallKind kind,

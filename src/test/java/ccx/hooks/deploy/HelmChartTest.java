@@ -30,6 +30,8 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Helm chart, linted and rendered by helm itself (its library, inside the JVM), each manifest
@@ -323,6 +325,37 @@ class HelmChartTest {
     assertThatThrownBy(() -> template(file))
         .hasMessageContaining("relay.options.signing-secret carries a secret")
         .hasMessageNotContaining("whsec_abc");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"database_url", "DATABASE-URL", "CCX_HOOK_DATABASE_URL", "HOOK_TOKEN"})
+  void a_secret_given_as_a_plain_value_is_refused_however_its_name_is_spelt(String name)
+      throws IOException {
+    Path file =
+        values(
+            "secret-spelt-" + name + ".yaml",
+            "relay:\n  options:\n    " + name + ": postgres://ccx:SuperSecret@db/ccx\n");
+    assertThatThrownBy(() -> template(file))
+        .hasMessageContaining("relay.options." + name + " carries a secret")
+        .hasMessageNotContaining("SuperSecret");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"grpc-port", "ADMIN_PORT", "delivery-timeout", "hook-url", "tls-cert"})
+  void an_option_the_chart_sets_itself_is_refused_in_relay_options(String name) throws IOException {
+    Path file =
+        values("chart-option-" + name + ".yaml", "relay:\n  options:\n    " + name + ": x\n");
+    assertThatThrownBy(() -> template(file))
+        .hasMessageContaining("relay.options." + name + " is set by the chart");
+  }
+
+  @Test
+  void an_option_is_named_for_its_variable_however_its_key_is_spelt() throws IOException {
+    Path file = values("option-spelt.yaml", "relay:\n  options:\n    DATABASE_POOL_SIZE: 12\n");
+    Deployment deployment = one(StrictManifests.parse(template(file)), Deployment.class);
+    assertThat(relay(deployment).getEnv())
+        .extracting(e -> e.getName() + "=" + e.getValue())
+        .contains("CCX_HOOK_DATABASE_POOL_SIZE=12");
   }
 
   @Test

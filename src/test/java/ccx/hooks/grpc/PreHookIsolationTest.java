@@ -2,6 +2,7 @@ package ccx.hooks.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import ccx.hooks.breaker.BreakerState;
@@ -219,6 +220,88 @@ class PreHookIsolationTest {
         fixture.stub().withDeadlineAfter(5, TimeUnit.SECONDS).preAddNode(preAddNode("c-normal"));
     assertThat(normal.getApproved()).isTrue();
     assertThat(normal.getWorkId()).isEqualTo("w-slow");
+  }
+
+  @Test
+  void a_hung_endpoint_opens_its_breaker_though_every_caller_cuts_its_calls_short()
+      throws Exception {
+    // The integrator takes every call and never answers; each caller gives 1.5 s of the 2 s
+    // pre-hook timeout, more than half: its timeouts are the endpoint's, as a whole one would be.
+    answer(
+        path ->
+            new MockResponse.Builder()
+                .onResponseStart(mockwebserver3.SocketEffect.Stall.INSTANCE)
+                .build());
+    relay(FailurePolicy.ERROR, breakers());
+
+    try (var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int round = 0;
+          round < 10
+              && http.breakers().of(CallKind.PREHOOK, Hook.PRE_ADD_NODE).state()
+                  == BreakerState.CLOSED;
+          round++) {
+        var calls = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+        for (int i = 0; i < 10; i++) {
+          calls.add(
+              callers.submit(
+                  () ->
+                      catchThrowable(
+                          () ->
+                              fixture
+                                  .stub()
+                                  .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                                  .preAddNode(preAddNode("c-hung")))));
+        }
+        for (var call : calls) {
+          call.get(10, TimeUnit.SECONDS);
+        }
+      }
+    }
+
+    assertThat(http.breakers().of(CallKind.PREHOOK, Hook.PRE_ADD_NODE).state())
+        .isEqualTo(BreakerState.OPEN);
+    long sent = fixture.integrator().getRequestCount();
+    assertThatThrownBy(
+            () ->
+                fixture
+                    .stub()
+                    .withDeadlineAfter(1500, TimeUnit.MILLISECONDS)
+                    .preAddNode(preAddNode("c-next")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+              assertThat(e.getStatus().getDescription()).contains("circuit breaker open");
+            });
+    assertThat(fixture.integrator().getRequestCount()).isEqualTo(sent);
+  }
+
+  @ParameterizedTest(name = "under --pre-hook-failure {0}")
+  @EnumSource(FailurePolicy.class)
+  void a_call_cut_short_by_its_callers_deadline_is_answered_so_under_every_policy(
+      FailurePolicy policy) {
+    // The integrator would approve after 1 s; the caller gives 300 ms of the 2 s timeout.
+    answer(
+        path ->
+            new MockResponse.Builder()
+                .code(200)
+                .body("{\"approved\": true}")
+                .headersDelay(1, TimeUnit.SECONDS)
+                .build());
+    relay(policy, breakers());
+
+    assertThatThrownBy(
+            () ->
+                fixture
+                    .stub()
+                    .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                    .preAddNode(preAddNode("c-1")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(fixture.integrator().getRequestCount()).isEqualTo(1);
+    assertThat(http.breakers().of(CallKind.PREHOOK, Hook.PRE_ADD_NODE).state())
+        .isEqualTo(BreakerState.CLOSED);
   }
 
   @ParameterizedTest(name = "under --pre-hook-failure {0}")

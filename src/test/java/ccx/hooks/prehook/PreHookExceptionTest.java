@@ -22,7 +22,7 @@ class PreHookExceptionTest {
 
   private static PreHookException noAnswer(Reason reason, String message, Throwable cause) {
     return PreHookException.noAnswer(
-        HOOK, new HookCallException(reason, message, cause), Duration.ofMillis(4950));
+        HOOK, new HookCallException(reason, message, cause), Duration.ofMillis(4950), false);
   }
 
   @Test
