@@ -12,6 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that owns delivery slots. Claimed rows wait in a buffer for a free slot, so a slot
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cannot hold them all: {@link CallsOut}.
  */
 final class DeliverySlots {
+  private static final Logger log = LoggerFactory.getLogger(DeliverySlots.class);
+
   /** A row leased to this relay, and when (monotonic) it was claimed. */
   private record Claimed(OutboxRow row, long claimedNanos) {}
 
@@ -161,6 +165,10 @@ final class DeliverySlots {
     Runnable answered = calls.start(row.hook());
     try {
       delivery.deliver(row, answered);
+    } catch (RuntimeException e) {
+      // Not the call's outcome (the delivery records that): the relay failed around it. Logged
+      // here, where it would otherwise vanish into the executor's future.
+      log.error("{}: unexpected error; it is due again when its lease expires", row.describe(), e);
     } finally {
       answered.run();
       unrecorded.decrementAndGet();

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 final class RowDelivery implements DeliverySlots.Delivery {
   private static final Logger log = LoggerFactory.getLogger(RowDelivery.class);
 
+  /** An age no row reaches: what an attempt that must not fail a row for good is given. */
+  private static final Duration NO_MAX_AGE = Duration.ofDays(36_500);
+
   /** What one attempt came to, before it is recorded. */
   private sealed interface Outcome {
     /** The integrator answered (any status). */
@@ -41,6 +44,9 @@ final class RowDelivery implements DeliverySlots.Delivery {
 
     /** The call failed without an answer; the reason says why. */
     record NoAnswer(HookCallException failure, Duration took) implements Outcome {}
+
+    /** The relay failed, before or after the call: a fault of its own, not the endpoint's. */
+    record RelayError(RuntimeException failure) implements Outcome {}
   }
 
   private final OutboxRepository outbox;
@@ -82,6 +88,11 @@ final class RowDelivery implements DeliverySlots.Delivery {
       Outcome outcome;
       try {
         outcome = send(row);
+      } catch (RuntimeException e) {
+        // A fault of the relay's own, not the endpoint's: logged in full, and the row retries on
+        // its backoff, its attempts bounding how often, rather than wait unseen for its lease.
+        log.error("{}: unexpected error while delivering it; it retries", row.describe(), e);
+        outcome = new Outcome.RelayError(e);
       } finally {
         answered.run();
       }
@@ -128,6 +139,8 @@ final class RowDelivery implements DeliverySlots.Delivery {
       }
       case Outcome.NoAnswer(HookCallException e, Duration took) ->
           span.setStatus(StatusCode.ERROR, e.reason().name().toLowerCase(Locale.ROOT));
+      case Outcome.RelayError(RuntimeException e) ->
+          span.setStatus(StatusCode.ERROR, "relay_error");
     }
   }
 
@@ -169,6 +182,18 @@ final class RowDelivery implements DeliverySlots.Delivery {
       }
       case Outcome.NoAnswer(HookCallException e, Duration took) ->
           recordNoAnswer(row, startedAt, e, took);
+      case Outcome.RelayError(RuntimeException e) -> {
+        timers.record(row.hook(), "relay_error", Duration.ZERO);
+        retry(
+            row,
+            new DeliveryAttempt(
+                startedAt,
+                Duration.ZERO,
+                null,
+                "relay error: " + RelayException.rootMessage(e),
+                null),
+            Optional.empty());
+      }
     }
   }
 
@@ -199,8 +224,10 @@ final class RowDelivery implements DeliverySlots.Delivery {
         // The relay is stopping: the attempt is recorded for what it was, and the row is due again
         // at once for any relay. The interrupt is cleared so that the outcome can be written.
         Thread.interrupted();
+        // Never failed for good by it, whatever attempt it was: the relay stopped, not the
+        // endpoint.
         timers.record(row.hook(), "interrupted", took);
-        outbox.retryOrFail(row, attempt, Duration.ZERO, settings.maxAttempts(), settings.maxAge());
+        outbox.retryOrFail(row, attempt, Duration.ZERO, Integer.MAX_VALUE, NO_MAX_AGE);
         log.info(
             "{} attempt {} interrupted at shutdown; due again now", row.describe(), row.attempts());
       }
@@ -242,6 +269,8 @@ final class RowDelivery implements DeliverySlots.Delivery {
     return switch (outcome) {
       case Outcome.Answered(HookResponse response, Duration took) -> "HTTP " + response.status();
       case Outcome.NoAnswer(HookCallException e, Duration took) -> e.getMessage();
+      case Outcome.RelayError(RuntimeException e) ->
+          "relay error: " + RelayException.rootMessage(e);
     };
   }
 }

@@ -68,13 +68,16 @@ final class Leases {
    */
   int rescueExpired() {
     Field<OffsetDateTime> now = clock.now();
-    return dsl.update(HOOK_OUTBOX)
-        .set(HOOK_OUTBOX.STATUS, PENDING)
-        .setNull(HOOK_OUTBOX.LOCKED_BY)
-        .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
-        .set(HOOK_OUTBOX.NEXT_ATTEMPT_AT, now)
-        .where(HOOK_OUTBOX.STATUS.eq(DELIVERING), HOOK_OUTBOX.LOCKED_UNTIL.le(now))
-        .execute();
+    // A late completion may move one of these rows out of the active partition meanwhile.
+    return ConcurrentMove.retry(
+        () ->
+            dsl.update(HOOK_OUTBOX)
+                .set(HOOK_OUTBOX.STATUS, PENDING)
+                .setNull(HOOK_OUTBOX.LOCKED_BY)
+                .setNull(HOOK_OUTBOX.LOCKED_UNTIL)
+                .set(HOOK_OUTBOX.NEXT_ATTEMPT_AT, now)
+                .where(HOOK_OUTBOX.STATUS.eq(DELIVERING), HOOK_OUTBOX.LOCKED_UNTIL.le(now))
+                .execute());
   }
 
   /**
