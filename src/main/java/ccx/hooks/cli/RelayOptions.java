@@ -223,8 +223,9 @@ final class RelayOptions {
       paramLabel = "N",
       defaultValue = "" + GrpcLimits.DEFAULT_MAX_PRE_HOOKS_IN_FLIGHT,
       description =
-          "Pre-hook calls (each an open request to the integrator) in flight at once; beyond it"
-              + " they are refused (RESOURCE_EXHAUSTED).")
+          "Pre-hook calls (each an open request to the integrator) in flight at once, at most"
+              + " three quarters of them for one pre-hook, so that a hung endpoint leaves room for"
+              + " the others; beyond it they are refused (RESOURCE_EXHAUSTED).")
   int maxPreHooksInFlight;
 
   @Option(

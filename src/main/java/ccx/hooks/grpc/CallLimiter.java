@@ -10,16 +10,18 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
- * Bounds the hook calls in flight, and among them the pre-hooks (each an open HTTP request to the
- * integrator). A call beyond a bound is answered {@code RESOURCE_EXHAUSTED} at once: it is not
- * queued, so neither memory nor sockets grow with the load offered, and CCX learns at once that it
- * should back off.
+ * Bounds the hook calls in flight, among them the pre-hooks (each an open HTTP request to the
+ * integrator), and among those each pre-hook's own (see {@link #shareOf}). A call beyond a bound is
+ * answered {@code RESOURCE_EXHAUSTED} at once: it is not queued, so neither memory nor sockets grow
+ * with the load offered, and CCX learns at once that it should back off.
  *
  * <p>A call's place is freed when the call has ended and the work it handed to a thread of its own
  * ({@link Place#hold}) has ended too: a caller that cancels at once does not free the place of an
@@ -51,9 +53,13 @@ final class CallLimiter implements ServerInterceptor {
   }
 
   private final GrpcLimits limits;
-  private final Set<String> preHookMethods;
   private final Semaphore calls;
   private final Semaphore preHooks;
+
+  /** Each pre-hook method's own share of {@link #preHooks}. */
+  private final Map<String, Semaphore> preHookShares;
+
+  private final int preHookShare;
   private final Refusals refusals;
 
   /**
@@ -62,21 +68,44 @@ final class CallLimiter implements ServerInterceptor {
   CallLimiter(GrpcLimits limits, Set<String> preHookMethods, MeterRegistry metrics) {
     this.refusals = new Refusals(metrics, CallLimiter.class);
     this.limits = limits;
-    this.preHookMethods = Set.copyOf(preHookMethods);
     this.calls = new Semaphore(limits.maxConcurrentCalls());
     this.preHooks = new Semaphore(limits.maxPreHooksInFlight());
+    this.preHookShare = shareOf(limits.maxPreHooksInFlight());
+    this.preHookShares =
+        preHookMethods.stream().collect(Collectors.toMap(m -> m, m -> new Semaphore(preHookShare)));
+  }
+
+  /**
+   * The most pre-hooks of one method (one endpoint) in flight: three quarters of the bound, so that
+   * an endpoint that takes calls and never answers leaves a quarter for the approvals of the others
+   * until its breaker opens. A bound below 4 is shared whole.
+   */
+  static int shareOf(int maxPreHooksInFlight) {
+    return maxPreHooksInFlight - maxPreHooksInFlight / 4;
   }
 
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    boolean preHook = preHookMethods.contains(call.getMethodDescriptor().getFullMethodName());
+    Semaphore share = preHookShares.get(call.getMethodDescriptor().getFullMethodName());
+    boolean preHook = share != null;
     if (!calls.tryAcquire()) {
       return refuse(
           call,
           limits.maxConcurrentCalls() + " calls in flight, the most --max-concurrent-calls allows");
     }
+    if (preHook && !share.tryAcquire()) {
+      calls.release();
+      return refuse(
+          call,
+          preHookShare
+              + " "
+              + call.getMethodDescriptor().getBareMethodName()
+              + " calls in flight, the most one pre-hook may hold (three quarters of"
+              + " --max-pre-hooks-in-flight, so that the others keep a quarter)");
+    }
     if (preHook && !preHooks.tryAcquire()) {
+      share.release();
       calls.release();
       return refuse(
           call,
@@ -89,6 +118,7 @@ final class CallLimiter implements ServerInterceptor {
               calls.release();
               if (preHook) {
                 preHooks.release();
+                share.release();
               }
             });
     AtomicBoolean ended = new AtomicBoolean();

@@ -246,6 +246,65 @@ class CallLimitsTest {
   }
 
   @Test
+  void a_hung_pre_hook_endpoint_holds_three_quarters_of_the_pre_hooks_and_the_others_go_on()
+      throws Exception {
+    // pre-create-cluster takes every call and answers none; pre-add-node answers at once.
+    CountDownLatch hung = new CountDownLatch(1);
+    try (MockWebServer split = new MockWebServer()) {
+      split.setDispatcher(
+          new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+              if (request.getUrl().encodedPath().endsWith("/pre-create-cluster")) {
+                hung.await(30, TimeUnit.SECONDS);
+              }
+              return new MockResponse.Builder().code(200).body("{\"approved\": true}").build();
+            }
+          });
+      split.start();
+      try (DoorServer eight =
+              DoorServer.plaintext(
+                  database.database(),
+                  split.url("/"),
+                  CallerAuth.of(TOKEN, null, false),
+                  new GrpcLimits(GrpcLimits.DEFAULT_MAX_REQUEST_BYTES, 64, 8));
+          ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<Status.Code>> creates = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          creates.add(
+              callers.submit(
+                  () ->
+                      codeOf(
+                          () ->
+                              eight
+                                  .stub(TOKEN)
+                                  .preCreateCluster(HookRequests.PRE_CREATE_CLUSTER))));
+        }
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> creates.stream().filter(Future::isDone).count() == 4);
+        StatusRuntimeException e =
+            refusal(() -> eight.stub(TOKEN).preCreateCluster(HookRequests.PRE_CREATE_CLUSTER));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(e.getStatus().getDescription())
+            .contains("6 PreCreateCluster calls in flight", "--max-pre-hooks-in-flight");
+
+        // The other approvals keep the quarter left.
+        for (int i = 0; i < 5; i++) {
+          assertThat(eight.stub(TOKEN).preAddNode(HookRequests.PRE_ADD_NODE).getApproved())
+              .isTrue();
+        }
+        hung.countDown();
+        assertThat(creates.stream().map(CallLimitsTest::get))
+            .filteredOn(c -> c == Status.Code.OK)
+            .hasSize(6);
+      } finally {
+        hung.countDown();
+      }
+    }
+  }
+
+  @Test
   void pre_hooks_whose_callers_cancel_keep_their_places_until_the_integrator_answers()
       throws Exception {
     integratorAnswers = new CountDownLatch(1);
