@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.Call;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends calls to the integrator that outlive their timeout, with {@link Call#cancel()}, from one
@@ -16,6 +18,8 @@ import okhttp3.Call;
  * costs an insert and a removal in a concurrent set, and the timeout is kept to within a tick.
  */
 public final class CallDeadlines {
+  private static final Logger log = LoggerFactory.getLogger(CallDeadlines.class);
+
   /**
    * How late a timeout may end a call: small next to the shortest call the relay makes (20 ms, with
    * a 50 ms margin before the caller's deadline: {@code PreHookClient}), and the watching thread
@@ -74,7 +78,12 @@ public final class CallDeadlines {
         if (now - watch.deadlineNanos >= 0) {
           watch.expired = true;
           watched.remove(watch);
-          watch.call.cancel();
+          try {
+            watch.call.cancel();
+          } catch (RuntimeException e) {
+            // This thread is every call's timeout: it must outlive any one cancellation.
+            log.warn("Could not cancel a call to the integrator past its timeout", e);
+          }
         }
       }
     }
