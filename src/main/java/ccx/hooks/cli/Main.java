@@ -110,8 +110,24 @@ public final class Main implements Runnable {
   }
 
   private static String describe(Exception e) {
-    String message = ccx.hooks.core.RelayException.rootMessage(e);
+    String message = inContext(e);
     return Database.readOnly(e) ? message + "; " + Database.READ_ONLY_HINT : message;
+  }
+
+  /**
+   * The root cause's words, in the context the relay gave them where it did: the outermost message
+   * that holds them ("cannot listen for gRPC on 0.0.0.0:50051: Address already in use" rather than
+   * "Address already in use"), else the root's alone (not a wrapper's "java.io.IOException: …").
+   */
+  static String inContext(Throwable e) {
+    String root = ccx.hooks.core.RelayException.rootMessage(e);
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.contains(root) && !message.startsWith(t.getCause() + "")) {
+        return message;
+      }
+    }
+    return root;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package ccx.hooks.cli;
 
+import ccx.hooks.db.Database;
+import java.sql.SQLException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,9 +18,13 @@ final class MigrateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws SQLException {
     Logging.quiet();
     try (OutboxAccess access = OutboxAccess.open(database)) {
+      if (!access.writable()) {
+        spec.commandLine().getErr().println("migrate: error: " + Database.READ_ONLY_HINT);
+        return ExitCodes.FAILURE;
+      }
       int applied = access.database.migrate();
       spec.commandLine()
           .getOut()

@@ -21,6 +21,15 @@ import picocli.CommandLine.Spec;
     })
 final class MockHooksCommand implements Callable<Integer> {
   @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on: this machine only by default, as the mock approves anything;"
+              + " 0.0.0.0 for every interface (in a container).")
+  String host;
+
+  @Option(
       names = "--port",
       paramLabel = "PORT",
       defaultValue = "8080",
@@ -70,6 +79,7 @@ final class MockHooksCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     MockHooksOptions.Builder options =
         MockHooksOptions.builder()
+            .host(host)
             .port(port)
             .reject(reject)
             .failRate(failRate)
@@ -84,7 +94,8 @@ final class MockHooksCommand implements Callable<Integer> {
     Shutdown.onSignal(server, stopped::countDown);
     spec.commandLine()
         .getErr()
-        .println("mock-hooks listening on port " + server.port() + " (Ctrl-C stops it)");
+        .println(
+            "mock-hooks listening on " + host + " port " + server.port() + " (Ctrl-C stops it)");
     stopped.await();
     return ExitCodes.OK;
   }

@@ -23,12 +23,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Inspects the outbox: what waits, what was delivered, what failed and why.",
     subcommands = {OutboxCommand.ListRows.class, OutboxCommand.Show.class})
-final class OutboxCommand implements Runnable {
+final class OutboxCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  /** No subcommand is a usage error, said in one line as every other one is. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine()
+        .getErr()
+        .println("outbox: which? outbox list, or outbox show ID (see --help)");
+    return ExitCodes.USAGE;
   }
 
   @Command(
@@ -39,7 +43,7 @@ final class OutboxCommand implements Runnable {
     @Option(
         names = "--status",
         paramLabel = "STATUS",
-        description = "Only rows in this status: pending, delivering, delivered or failed.")
+        description = "Only rows in this status: queued, pending, delivering, delivered or failed.")
     OutboxStatus status;
 
     @Option(

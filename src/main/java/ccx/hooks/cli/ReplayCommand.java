@@ -2,7 +2,9 @@ package ccx.hooks.cli;
 
 import ccx.hooks.config.Durations;
 import ccx.hooks.core.Hook;
+import ccx.hooks.db.Database;
 import ccx.hooks.outbox.ReplayFilter;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -10,6 +12,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +25,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Puts hooks back to pending, due now, with a fresh budget of attempts and age: the rows given by --id"
           + " (any status), or else every failed row matching all of --hook, --cluster, --work-id and --since.",
-      "Safe while relays run. Prints how many rows it replayed."
+      "Safe while relays run. Prints how many rows it replayed; an --id with no row replays nothing"
+          + " and exits 1."
     })
 final class ReplayCommand implements Callable<Integer> {
   @Option(
@@ -65,10 +69,26 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws SQLException {
     ReplayFilter filter = filter();
     Logging.quiet();
     try (OutboxAccess access = OutboxAccess.open(database)) {
+      if (!dryRun && !access.writable()) {
+        spec.commandLine().getErr().println("replay: error: " + Database.READ_ONLY_HINT);
+        return ExitCodes.FAILURE;
+      }
+      List<Long> missing =
+          ids.stream().distinct().filter(id -> access.outbox.find(id).isEmpty()).toList();
+      if (!missing.isEmpty()) {
+        // A mistyped id is refused whole: the operator meant every row named, not the others.
+        spec.commandLine()
+            .getErr()
+            .println(
+                "replay: no row with id "
+                    + missing.stream().map(String::valueOf).collect(Collectors.joining(", "))
+                    + "; nothing replayed");
+        return ExitCodes.FAILURE;
+      }
       int count = access.outbox.replay(filter, dryRun);
       spec.commandLine()
           .getOut()
@@ -84,6 +104,14 @@ final class ReplayCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--id names rows exactly; it cannot be combined with --hook, --cluster, --work-id or --since");
       }
+      ids.stream()
+          .filter(id -> id < 1)
+          .findFirst()
+          .ifPresent(
+              id -> {
+                throw new IllegalArgumentException(
+                    "--id " + id + " is no row id: outbox ids start at 1");
+              });
       return ReplayFilter.ofIds(ids);
     }
     return new ReplayFilter(

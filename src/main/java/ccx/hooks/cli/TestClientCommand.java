@@ -1,6 +1,14 @@
 package ccx.hooks.cli;
 
 import ccx.hooks.core.Hook;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonSyntaxException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -15,12 +23,16 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -126,6 +138,7 @@ final class TestClientCommand implements Callable<Integer> {
                                 + "' is neither an RPC (pre_add_node, post_add_node, ...) nor an operation ("
                                 + String.join(", ", OPERATIONS)
                                 + ")"));
+    refuseFieldsOfNeither(first, operation ? first.post() : first);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ManagedChannel channel = Grpc.newChannelBuilder(target, credentials()).build();
@@ -173,6 +186,50 @@ final class TestClientCommand implements Callable<Integer> {
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "--tls-ca, --tls-client-cert or --tls-client-key: cannot load (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * Reads the JSON strictly (one object, nothing after it) and refuses a field that neither request
+   * has. An operation's two requests each ignore the fields only the other has (authId, nodeIds),
+   * so a misspelt field would otherwise be sent as its default: nodeCountt as a node_count of 0.
+   */
+  private void refuseFieldsOfNeither(Hook pre, Hook post) {
+    List<Descriptor> requests =
+        List.of(
+            HookRpcs.newRequest(pre).getDescriptorForType(),
+            HookRpcs.newRequest(post).getDescriptorForType());
+    String names =
+        requests.stream().map(Descriptor::getName).distinct().collect(Collectors.joining(" or "));
+    JsonElement parsed;
+    try {
+      JsonReader reader = new JsonReader(new StringReader(json));
+      reader.setStrictness(Strictness.STRICT);
+      parsed = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonSyntaxException("more after the JSON object");
+      }
+    } catch (JsonParseException | IOException | IllegalStateException e) {
+      // Gson's own words run to two lines of advice; where it stopped is what helps.
+      Matcher where =
+          Pattern.compile("line \\d+ column \\d+").matcher(String.valueOf(e.getMessage()));
+      throw new IllegalArgumentException(
+          "JSON: not a "
+              + names
+              + " (one JSON object, nothing after it)"
+              + (where.find() ? ": malformed at " + where.group() : ""));
+    }
+    if (!parsed.isJsonObject()) {
+      throw new IllegalArgumentException("JSON: not a " + names + " (a JSON object)");
+    }
+    for (String name : parsed.getAsJsonObject().keySet()) {
+      boolean known =
+          requests.stream()
+              .flatMap(d -> d.getFields().stream())
+              .anyMatch(f -> f.getName().equals(name) || f.getJsonName().equals(name));
+      if (!known) {
+        throw new IllegalArgumentException("JSON: '" + name + "' is a field of no " + names);
+      }
     }
   }
 

@@ -9,7 +9,10 @@ final class Validate {
 
   static void positive(String option, Duration value) {
     if (value == null || value.isNegative() || value.isZero()) {
-      throw new ConfigException(option + " must be a positive duration, got " + value);
+      throw new ConfigException(
+          option
+              + " must be a positive duration, got "
+              + (value == null ? "none" : Durations.format(value)));
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 public final class MockHooksOptions {
   // Read by MockHooksServer alone; each is documented on its Builder method.
+  final String host;
   final int port;
   final boolean reject;
   final double failRate;
@@ -24,6 +25,7 @@ public final class MockHooksOptions {
   final PrintStream out;
 
   private MockHooksOptions(Builder b) {
+    this.host = b.host;
     this.port = b.port;
     this.reject = b.reject;
     this.failRate = b.failRate;
@@ -45,6 +47,7 @@ public final class MockHooksOptions {
 
   /** The options of a {@link MockHooksOptions}, each set by its name. */
   public static final class Builder {
+    private String host = "127.0.0.1";
     private int port;
     private boolean reject;
     private double failRate;
@@ -54,6 +57,15 @@ public final class MockHooksOptions {
     private PrintStream out;
 
     private Builder() {}
+
+    /**
+     * The address to listen on: this machine's loopback by default, as the mock approves anything;
+     * 0.0.0.0 for every interface (in a container, say).
+     */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
 
     /** Where to listen; 0 (the default) picks a free port. */
     public Builder port(int port) {

@@ -14,6 +14,7 @@ import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,18 +47,28 @@ public final class MockHooksServer implements AutoCloseable {
     this.recorder = recorder;
   }
 
+  private static Writer recorder(Path file) {
+    try {
+      return Files.newBufferedWriter(
+          file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // NoSuchFileException's message is the path alone: say what could not be done, and why.
+      throw new UncheckedIOException(
+          "--record: cannot append to "
+              + file
+              + " ("
+              + e.getClass().getSimpleName()
+              + (file.toString().equals(e.getMessage()) ? "" : ": " + e.getMessage())
+              + ")",
+          e);
+    }
+  }
+
   public static MockHooksServer start(MockHooksOptions options) {
     try {
-      HttpServer server = HttpServer.create(new InetSocketAddress(options.port), 256);
+      HttpServer server = HttpServer.create(new InetSocketAddress(options.host, options.port), 256);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      Writer recorder =
-          options.record.isPresent()
-              ? Files.newBufferedWriter(
-                  options.record.get(),
-                  StandardCharsets.UTF_8,
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.APPEND)
-              : null;
+      Writer recorder = options.record.isPresent() ? recorder(options.record.get()) : null;
       MockHooksServer mock = new MockHooksServer(server, executor, options, recorder);
       server.createContext("/", mock::handle);
       server.setExecutor(executor);
@@ -65,7 +76,13 @@ public final class MockHooksServer implements AutoCloseable {
       return mock;
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "mock-hooks cannot listen on port " + options.port + ": " + e.getMessage(), e);
+          "mock-hooks cannot listen on "
+              + options.host
+              + " port "
+              + options.port
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

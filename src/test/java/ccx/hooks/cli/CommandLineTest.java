@@ -10,6 +10,7 @@ import ccx.hooks.testing.CommandResult;
 import ccx.hooks.testing.OutboxDatabase;
 import ccx.hooks.testing.TestDatabase;
 import java.io.PrintStream;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -140,6 +141,8 @@ class CommandLineTest {
           - | --no-such-option | serve
           # A bad duration names the option and the value.
           - | serve --hook-url http://h --retry-initial 5x | --retry-initial 5x
+          # A duration out of range is shown as it was written.
+          - | serve --hook-url http://h --database-url postgres://u@h/db --poll-interval 0s | --poll-interval positive 0s
           # serve needs a hook URL and a database.
           - | serve | --hook-url
           - | serve --hook-url http://integrator:8080/hooks | --database-url
@@ -155,11 +158,19 @@ class CommandLineTest {
           CCX_HOOK_HOOK_URL=not-a-url | serve --hook-url http://h:1 | --database-url
           # replay by id cannot be combined with a filter.
           - | replay --id 1 --hook post-add-node | --id --hook
+          # An id below 1 names no row.
+          - | replay --id 0 | --id 0
           # test-client refuses a hook it does not know, and a request that is not JSON.
           - | test-client nonsense {} | nonsense
           - | test-client pre_add_node not-json | JSON PreAddNodeRequest
+          # An operation's JSON feeds two requests; a field of neither is a mistake, named.
+          - | test-client add_node {"clusterId":"c2","nodeCountt":1} | nodeCountt PreAddNodeRequest PostAddNodeRequest
+          - | test-client add_node {"clusterId":"c2"}trailing | JSON nothing
+          - | test-client pre_add_node {"clusterId":"c2"}{} | JSON nothing
           # A client command without a database names the option.
           - | outbox list | --database-url
+          # outbox alone does nothing: it says which subcommands there are.
+          - | outbox | list show
           """)
   void a_usage_error_exits_64_with_one_line_naming_what_is_wrong(
       String environment, String arguments, String named) {
@@ -176,6 +187,27 @@ class CommandLineTest {
   }
 
   @Test
+  void a_failure_to_start_is_told_in_the_relays_words_with_the_systems() throws Exception {
+    CommandResult record =
+        run("mock-hooks", "--port", "0", "--quiet", "--record", "/nonexistent/dir/hooks.jsonl");
+    CommandResult taken;
+    try (java.net.ServerSocket busy =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      taken = run("mock-hooks", "--port", Integer.toString(busy.getLocalPort()), "--quiet");
+      assertThat(taken.err())
+          .contains("mock-hooks cannot listen on 127.0.0.1 port " + busy.getLocalPort() + ": ");
+    }
+
+    assertThat(record.exitCode()).isEqualTo(1);
+    assertThat(record.err())
+        .endsWith(
+            "mock-hooks: error: --record: cannot append to /nonexistent/dir/hooks.jsonl"
+                + " (NoSuchFileException)\n");
+    assertThat(taken.exitCode()).isEqualTo(1);
+    assertThat(taken.err()).contains("Address already in use");
+  }
+
+  @Test
   void migrate_applies_the_migrations_once() {
     String url = TestDatabase.createDatabase().jdbcUrl();
 
@@ -186,6 +218,25 @@ class CommandLineTest {
     assertThat(first.out()).isEqualTo("applied 4 migrations; the schema is current\n");
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(second.out()).isEqualTo("applied 0 migrations; the schema is current\n");
+  }
+
+  @Test
+  void migrate_on_a_read_only_database_fails_saying_so_though_the_schema_is_current()
+      throws Exception {
+    String url = TestDatabase.createDatabase().jdbcUrl();
+    assertThat(run("migrate", "--database-url", url).exitCode()).isZero();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(
+          "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_read_only = on',"
+              + " current_database()); END $$");
+    }
+
+    CommandResult readOnly = run("migrate", "--database-url", url);
+
+    assertThat(readOnly.exitCode()).isEqualTo(1);
+    assertThat(readOnly.out()).isEmpty();
+    assertThat(readOnly.err()).contains("migrate: error: the database is read-only");
   }
 
   @Test
@@ -224,6 +275,16 @@ class CommandLineTest {
     CommandResult show = run("outbox", "show", Long.toString(id), "--database-url", url);
     CommandResult missing = run("outbox", "show", Long.toString(id + 1000), "--database-url", url);
     CommandResult failedOnly = run("replay", "--dry-run", "--database-url", url);
+    CommandResult typo =
+        run(
+            "replay",
+            "--id",
+            Long.toString(id),
+            "--id",
+            Long.toString(id + 1000),
+            "--database-url",
+            url);
+    OffsetDateTime replayedByTypo = outbox.find(id).orElseThrow().replayedAt();
     CommandResult replay = run("replay", "--id", Long.toString(id), "--database-url", url);
 
     assertThat(list.out()).contains("post-add-node", "cluster-7", "w-42", "pending", "(1 row)");
@@ -234,6 +295,9 @@ class CommandLineTest {
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("no row with id " + (id + 1000));
     assertThat(failedOnly.out()).isEqualTo("would replay 0 hooks\n");
+    assertThat(typo.exitCode()).isEqualTo(1);
+    assertThat(typo.err()).contains("no row with id " + (id + 1000) + "; nothing replayed");
+    assertThat(replayedByTypo).as("nothing replayed").isNull();
     assertThat(replay.out()).isEqualTo("replayed 1 hook\n");
   }
 }

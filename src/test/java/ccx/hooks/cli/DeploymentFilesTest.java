@@ -95,7 +95,8 @@ class DeploymentFilesTest {
   void the_compose_database_url_and_hook_url_point_at_the_compose_services() throws IOException {
     String compose = read("docker-compose.yml");
     assertThat(compose).contains("CCX_HOOK_HOOK_URL: http://mock-hooks:8080");
-    assertThat(compose).contains("command: [\"mock-hooks\", \"--port\", \"8080\"]");
+    assertThat(compose)
+        .contains("command: [\"mock-hooks\", \"--host\", \"0.0.0.0\", \"--port\", \"8080\"]");
     assertThat(compose)
         .contains("CCX_HOOK_DATABASE_URL: postgres://ccx:ccx@postgres:5432/ccx_hooks");
     assertThat(compose)
@@ -186,11 +187,27 @@ class DeploymentFilesTest {
   }
 
   @Test
-  void the_compose_ports_are_the_relays_defaults() throws IOException {
+  void the_compose_ports_are_the_relays_defaults_published_on_loopback_only() throws IOException {
     String compose = read("docker-compose.yml");
     assertThat(compose)
-        .contains("\"" + RelayConfig.DEFAULT_GRPC_PORT + ":" + RelayConfig.DEFAULT_GRPC_PORT + "\"")
         .contains(
-            "\"" + RelayConfig.DEFAULT_ADMIN_PORT + ":" + RelayConfig.DEFAULT_ADMIN_PORT + "\"");
+            "\"127.0.0.1:"
+                + RelayConfig.DEFAULT_GRPC_PORT
+                + ":"
+                + RelayConfig.DEFAULT_GRPC_PORT
+                + "\"")
+        .contains(
+            "\"127.0.0.1:"
+                + RelayConfig.DEFAULT_ADMIN_PORT
+                + ":"
+                + RelayConfig.DEFAULT_ADMIN_PORT
+                + "\"");
+    Matcher published = Pattern.compile("(?m)^\\s+- \"([0-9.:]+)\"$").matcher(compose);
+    int ports = 0;
+    while (published.find()) {
+      ports++;
+      assertThat(published.group(1)).as("a published port").startsWith("127.0.0.1:");
+    }
+    assertThat(ports).isEqualTo(5);
   }
 }

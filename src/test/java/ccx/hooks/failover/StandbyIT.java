@@ -88,7 +88,7 @@ class StandbyIT {
 
     assertThat(replay.exitCode()).isNotZero();
     assertThat(replay.err())
-        .contains("cannot execute UPDATE in a read-only transaction")
+        .contains("the database is read-only")
         .contains("give the primary's address, or every host");
   }
 

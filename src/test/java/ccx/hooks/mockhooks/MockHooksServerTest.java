@@ -1,6 +1,7 @@
 package ccx.hooks.mockhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.gson.JsonObject;
@@ -119,6 +120,28 @@ class MockHooksServerTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{}");
+  }
+
+  @Test
+  void by_default_it_listens_on_loopback_only() throws Exception {
+    java.util.List<java.net.InetAddress> others =
+        java.net.NetworkInterface.networkInterfaces()
+            .flatMap(java.net.NetworkInterface::inetAddresses)
+            .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+            .toList();
+    org.junit.jupiter.api.Assumptions.assumeFalse(
+        others.isEmpty(), "this machine has no address but loopback");
+    start(false, 0, Optional.empty());
+
+    assertThat(post("/pre-add-node", "{}").statusCode()).isEqualTo(200);
+    for (java.net.InetAddress address : others) {
+      try (java.net.Socket socket = new java.net.Socket()) {
+        assertThatThrownBy(
+                () -> socket.connect(new java.net.InetSocketAddress(address, server.port()), 2_000))
+            .as("connecting on %s", address)
+            .isInstanceOf(java.net.ConnectException.class);
+      }
+    }
   }
 
   @Test
