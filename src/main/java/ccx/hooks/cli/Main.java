@@ -115,17 +115,22 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The root cause's words, in the context the relay gave them where it did: the outermost message
-   * that holds them ("cannot listen for gRPC on 0.0.0.0:50051: Address already in use" rather than
-   * "Address already in use"), else the root's alone (not a wrapper's "java.io.IOException: …").
+   * The root cause's words, in the context the relay gave them where it did: the message of the
+   * relay's own exception when it holds them ("mock-hooks cannot listen on 127.0.0.1 port 8080:
+   * Address already in use" rather than "Address already in use"), its first line. Else the root's
+   * alone: a library's wrapper may quote SQL, or a connection URL with its password.
    */
   static String inContext(Throwable e) {
     String root = ccx.hooks.core.RelayException.rootMessage(e);
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String message = t.getMessage();
-      if (message != null && message.contains(root) && !message.startsWith(t.getCause() + "")) {
-        return message;
-      }
+    boolean ours =
+        e instanceof ccx.hooks.core.RelayException
+            || (e instanceof java.io.UncheckedIOException && e.getCause() != null);
+    String message = e.getMessage();
+    if (ours
+        && message != null
+        && message.contains(root)
+        && !message.startsWith(String.valueOf(e.getCause()))) {
+      return message.lines().findFirst().orElse(root);
     }
     return root;
   }

@@ -56,7 +56,9 @@ final class CallLimiter implements ServerInterceptor {
   private final Semaphore calls;
   private final Semaphore preHooks;
 
-  /** Each pre-hook method's own share of {@link #preHooks}. */
+  private final Set<String> preHookMethods;
+
+  /** Each pre-hook method's own share of {@link #preHooks}, none for a bound below 4. */
   private final Map<String, Semaphore> preHookShares;
 
   private final int preHookShare;
@@ -71,8 +73,13 @@ final class CallLimiter implements ServerInterceptor {
     this.calls = new Semaphore(limits.maxConcurrentCalls());
     this.preHooks = new Semaphore(limits.maxPreHooksInFlight());
     this.preHookShare = shareOf(limits.maxPreHooksInFlight());
+    this.preHookMethods = Set.copyOf(preHookMethods);
+    // A bound below 4 is shared whole: no method has a share of its own to run out of.
     this.preHookShares =
-        preHookMethods.stream().collect(Collectors.toMap(m -> m, m -> new Semaphore(preHookShare)));
+        preHookShare == limits.maxPreHooksInFlight()
+            ? Map.of()
+            : preHookMethods.stream()
+                .collect(Collectors.toMap(m -> m, m -> new Semaphore(preHookShare)));
   }
 
   /**
@@ -87,14 +94,15 @@ final class CallLimiter implements ServerInterceptor {
   @Override
   public <Q, A> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-    Semaphore share = preHookShares.get(call.getMethodDescriptor().getFullMethodName());
-    boolean preHook = share != null;
+    String method = call.getMethodDescriptor().getFullMethodName();
+    boolean preHook = preHookMethods.contains(method);
+    Semaphore share = preHookShares.get(method);
     if (!calls.tryAcquire()) {
       return refuse(
           call,
           limits.maxConcurrentCalls() + " calls in flight, the most --max-concurrent-calls allows");
     }
-    if (preHook && !share.tryAcquire()) {
+    if (share != null && !share.tryAcquire()) {
       calls.release();
       return refuse(
           call,
@@ -105,7 +113,9 @@ final class CallLimiter implements ServerInterceptor {
               + " --max-pre-hooks-in-flight, so that the others keep a quarter)");
     }
     if (preHook && !preHooks.tryAcquire()) {
-      share.release();
+      if (share != null) {
+        share.release();
+      }
       calls.release();
       return refuse(
           call,
@@ -118,6 +128,8 @@ final class CallLimiter implements ServerInterceptor {
               calls.release();
               if (preHook) {
                 preHooks.release();
+              }
+              if (share != null) {
                 share.release();
               }
             });

@@ -65,16 +65,24 @@ public final class MockHooksServer implements AutoCloseable {
   }
 
   public static MockHooksServer start(MockHooksOptions options) {
+    // First: a file it cannot open must leave no port bound.
+    Writer recorder = options.record.isPresent() ? recorder(options.record.get()) : null;
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(options.host, options.port), 256);
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      Writer recorder = options.record.isPresent() ? recorder(options.record.get()) : null;
       MockHooksServer mock = new MockHooksServer(server, executor, options, recorder);
       server.createContext("/", mock::handle);
       server.setExecutor(executor);
       server.start();
       return mock;
     } catch (IOException e) {
+      if (recorder != null) {
+        try {
+          recorder.close();
+        } catch (IOException ignored) {
+          // Nothing was written to it.
+        }
+      }
       throw new UncheckedIOException(
           "mock-hooks cannot listen on "
               + options.host

@@ -251,7 +251,7 @@ public final class GroupCommit<T, R> implements AutoCloseable {
   private long sizeOf(Pending<T, R> pending) {
     try {
       return bytes.applyAsLong(pending.item());
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       pending.done().completeExceptionally(e);
       return -1;
     }
