@@ -228,7 +228,9 @@ final class TestClientCommand implements Callable<Integer> {
               .flatMap(d -> d.getFields().stream())
               .anyMatch(f -> f.getName().equals(name) || f.getJsonName().equals(name));
       if (!known) {
-        throw new IllegalArgumentException("JSON: '" + name + "' is a field of no " + names);
+        String which =
+            names.contains(" or ") ? "neither " + names.replace(" or ", " nor ") : "no " + names;
+        throw new IllegalArgumentException("JSON: '" + name + "' is a field of " + which);
       }
     }
   }
