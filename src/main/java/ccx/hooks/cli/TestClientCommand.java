@@ -1,13 +1,9 @@
 package ccx.hooks.cli;
 
 import ccx.hooks.core.Hook;
+import ccx.hooks.wire.HookJson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -23,7 +19,6 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.ClientCalls;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -203,13 +198,8 @@ final class TestClientCommand implements Callable<Integer> {
         requests.stream().map(Descriptor::getName).distinct().collect(Collectors.joining(" or "));
     JsonElement parsed;
     try {
-      JsonReader reader = new JsonReader(new StringReader(json));
-      reader.setStrictness(Strictness.STRICT);
-      parsed = JsonParser.parseReader(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw new JsonSyntaxException("more after the JSON object");
-      }
-    } catch (JsonParseException | IOException | IllegalStateException e) {
+      parsed = HookJson.readStrictly(json);
+    } catch (JsonParseException e) {
       // Gson's own words run to two lines of advice; where it stopped is what helps.
       Matcher where =
           Pattern.compile("line \\d+ column \\d+").matcher(String.valueOf(e.getMessage()));

@@ -56,15 +56,8 @@ public final class HookJson {
   public static Answer parseAnswer(String body) throws NotJsonException {
     JsonElement element;
     try {
-      // Strict: Gson's lenient default reads {approved: true}, {'approved': true} or a ")]}'"
-      // prefix as an approval, and none of them is JSON.
-      JsonReader reader = new JsonReader(new StringReader(body));
-      reader.setStrictness(Strictness.STRICT);
-      element = JsonParser.parseReader(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw new JsonSyntaxException("more after the JSON value");
-      }
-    } catch (JsonParseException | IOException | IllegalStateException e) {
+      element = readStrictly(body);
+    } catch (JsonParseException e) {
       throw new NotJsonException("answer is not JSON", abbreviate(body));
     }
     if (!element.isJsonObject()) {
@@ -78,6 +71,27 @@ public final class HookJson {
       throw new NotJsonException("answer names a field twice", abbreviate(body));
     }
     return new Answer(element.getAsJsonObject());
+  }
+
+  /**
+   * Reads one JSON value and nothing after it, strictly (RFC 8259): Gson's lenient default reads
+   * {approved: true}, {'approved': true} or a ")]}'" prefix as an approval, and none of them is
+   * JSON.
+   *
+   * @throws JsonParseException saying where the text stopped being JSON
+   */
+  public static JsonElement readStrictly(String text) {
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setStrictness(Strictness.STRICT);
+      JsonElement element = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonSyntaxException("more after the JSON value at " + reader.getPath());
+      }
+      return element;
+    } catch (IOException | IllegalStateException e) {
+      throw new JsonSyntaxException(e.getMessage(), e);
+    }
   }
 
   static String abbreviate(String text) {
