@@ -136,17 +136,38 @@ public final class GrpcServer {
               : address.getAddress().getHostAddress(),
           server.getPort(),
           describe(callers));
-      if (!callers.authenticates() && !address.getAddress().isLoopbackAddress()) {
-        log.warn(
-            "gRPC callers are not authenticated (--allow-unauthenticated): anyone who reaches port"
-                + " {} can make the relay send signed hooks to the integrator",
-            server.getPort());
-      }
+      exposureWarnings(address, credentials, callers, server.getPort()).forEach(log::warn);
       return grpc;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot listen for gRPC on " + address + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What an operator should hear of who can reach this server and what they could read: nothing on
+   * the loopback address, where only this machine's processes can.
+   */
+  static List<String> exposureWarnings(
+      InetSocketAddress address, ServerCredentials credentials, CallerAuth callers, int port) {
+    if (address.getAddress().isLoopbackAddress()) {
+      return List.of();
+    }
+    List<String> warnings = new ArrayList<>();
+    if (!callers.authenticates()) {
+      warnings.add(
+          "gRPC callers are not authenticated (--allow-unauthenticated): anyone who reaches port "
+              + port
+              + " can make the relay send signed hooks to the integrator");
+    }
+    if (callers.checksTokens() && credentials instanceof InsecureServerCredentials) {
+      warnings.add(
+          "gRPC on port "
+              + port
+              + " is plaintext (no --tls-cert) but callers send bearer tokens: anyone on the"
+              + " network path can read one and call the relay as CCX; serve gRPC over TLS");
+    }
+    return warnings;
   }
 
   private static String describe(CallerAuth callers) {
