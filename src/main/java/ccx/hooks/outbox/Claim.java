@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -26,8 +27,7 @@ final class Claim {
    * and each run would lock further rows. Statuses are literals, not bind values, so that the plan
    * can use the partial claim index ({@code (next_attempt_at, id) WHERE status = 'pending'}), which
    * holds one entry per cluster with a head and none for the rows queued behind it, and prunes to
-   * the active partition. Heads of skipped hooks (their endpoint is out) are stepped over: at most
-   * one per cluster.
+   * the active partition. A claim that leaves hooks out is {@link #SQL_BY_HOOK}.
    */
   private static final String SQL =
       """
@@ -35,9 +35,44 @@ final class Claim {
       claimed AS MATERIALIZED (
         SELECT id FROM hook_outbox
         WHERE status = 'pending' AND next_attempt_at <= (SELECT t FROM now)
-          AND hook <> ALL (?::varchar[])
         ORDER BY next_attempt_at, id
         LIMIT ?
+        FOR UPDATE SKIP LOCKED)
+      UPDATE hook_outbox o
+      SET status = 'delivering', locked_by = ?,
+          locked_until = (SELECT t FROM now) + make_interval(secs => ?),
+          attempts = o.attempts + 1, last_attempt_at = (SELECT t FROM now)
+      FROM claimed
+      WHERE o.id = claimed.id AND o.status = 'pending'
+      RETURNING o.id, o.hook, o.work_id, o.cluster_id, o.payload, o.webhook_id, o.status,
+                o.attempts, o.locked_by, o.locked_until, o.next_attempt_at, o.last_attempt_at,
+                o.last_http_status, o.last_error, o.created_at, o.replayed_at, o.delivered_at,
+                o.traceparent
+      """;
+
+  /**
+   * As {@link #SQL}, but for a claim that leaves some hooks out: the earliest due heads of each
+   * hook claimed, read from the index by hook ({@code V5__claim_by_hook}), then the earliest of
+   * those. Stepping over the left-out hooks' heads instead costs as many index entries as that hook
+   * has due heads: 11 ms a claim with 100,000 of them, against 0.26 ms this way. The candidates are
+   * read without locks and locked after, skipping those another relay took meanwhile, so two relays
+   * claiming at once may each get fewer rows than they asked for; they claim again.
+   */
+  private static final String SQL_BY_HOOK =
+      """
+      WITH now AS (SELECT now() + make_interval(secs => ?) AS t),
+      candidates AS MATERIALIZED (
+        SELECT c.id FROM unnest(?::varchar[]) AS h(hook)
+        CROSS JOIN LATERAL (
+          SELECT id, next_attempt_at FROM hook_outbox
+          WHERE status = 'pending' AND hook = h.hook AND next_attempt_at <= (SELECT t FROM now)
+          ORDER BY next_attempt_at, id
+          LIMIT ?) AS c
+        ORDER BY c.next_attempt_at, c.id
+        LIMIT ?),
+      claimed AS MATERIALIZED (
+        SELECT id FROM hook_outbox
+        WHERE id IN (SELECT id FROM candidates) AND status = 'pending'
         FOR UPDATE SKIP LOCKED)
       UPDATE hook_outbox o
       SET status = 'delivering', locked_by = ?,
@@ -56,7 +91,8 @@ final class Claim {
   /**
    * Runs the claim on {@code connection} (in autocommit: the claim commits before any delivery).
    * Rows come back as read, for display: a row whose hook this relay does not know has a null
-   * {@link OutboxRow#hook()}, and is the caller's to fail.
+   * {@link OutboxRow#hook()}, and is the caller's to fail (a claim that leaves hooks out asks for
+   * the known ones by name, and finds no such row until nothing is left out).
    */
   static List<OutboxRow> run(
       Connection connection,
@@ -66,24 +102,53 @@ final class Claim {
       Duration lease,
       Set<Hook> skipped)
       throws SQLException {
-    String[] skippedPaths = skipped.stream().map(Hook::path).toArray(String[]::new);
-    Array skippedArray = connection.createArrayOf("varchar", skippedPaths);
+    if (!skipped.isEmpty()) {
+      return runByHook(connection, clock, relayId, limit, lease, skipped);
+    }
     try (PreparedStatement claim = connection.prepareStatement(SQL)) {
       claim.setDouble(1, clock.offsetSeconds());
-      claim.setArray(2, skippedArray);
-      claim.setInt(3, limit);
-      claim.setString(4, relayId);
-      claim.setDouble(5, lease.toNanos() / 1e9);
-      List<OutboxRow> rows = new ArrayList<>(limit);
-      try (ResultSet r = claim.executeQuery()) {
-        while (r.next()) {
-          rows.add(read(r));
-        }
-      }
-      return rows;
-    } finally {
-      skippedArray.free();
+      claim.setInt(2, limit);
+      claim.setString(3, relayId);
+      claim.setDouble(4, lease.toNanos() / 1e9);
+      return rows(claim, limit);
     }
+  }
+
+  private static List<OutboxRow> runByHook(
+      Connection connection,
+      DatabaseClock clock,
+      String relayId,
+      int limit,
+      Duration lease,
+      Set<Hook> skipped)
+      throws SQLException {
+    String[] claimable =
+        Arrays.stream(Hook.values())
+            .filter(h -> !skipped.contains(h))
+            .map(Hook::path)
+            .toArray(String[]::new);
+    Array hooks = connection.createArrayOf("varchar", claimable);
+    try (PreparedStatement claim = connection.prepareStatement(SQL_BY_HOOK)) {
+      claim.setDouble(1, clock.offsetSeconds());
+      claim.setArray(2, hooks);
+      claim.setInt(3, limit);
+      claim.setInt(4, limit);
+      claim.setString(5, relayId);
+      claim.setDouble(6, lease.toNanos() / 1e9);
+      return rows(claim, limit);
+    } finally {
+      hooks.free();
+    }
+  }
+
+  private static List<OutboxRow> rows(PreparedStatement claim, int limit) throws SQLException {
+    List<OutboxRow> rows = new ArrayList<>(limit);
+    try (ResultSet r = claim.executeQuery()) {
+      while (r.next()) {
+        rows.add(read(r));
+      }
+    }
+    return rows;
   }
 
   private static OutboxRow read(ResultSet r) throws SQLException {

@@ -215,7 +215,7 @@ class CommandLineTest {
     CommandResult second = run(Map.of("CCX_HOOK_DATABASE_URL", url), "migrate");
 
     assertThat(first.exitCode()).as(first.err()).isZero();
-    assertThat(first.out()).isEqualTo("applied 4 migrations; the schema is current\n");
+    assertThat(first.out()).isEqualTo("applied 5 migrations; the schema is current\n");
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(second.out()).isEqualTo("applied 0 migrations; the schema is current\n");
   }

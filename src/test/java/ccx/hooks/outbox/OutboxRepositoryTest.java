@@ -355,6 +355,38 @@ class OutboxRepositoryTest {
   }
 
   @Test
+  void a_claim_that_leaves_a_hook_out_takes_the_others_earliest_due_first_and_leaves_its_rows() {
+    // Stored one by one, so due in this order; each in a cluster of its own, so each a head.
+    List<Hook> order =
+        List.of(
+            Hook.POST_ADD_NODE,
+            Hook.POST_DELETE_CLUSTER,
+            Hook.POST_REMOVE_NODE,
+            Hook.POST_DELETE_CLUSTER,
+            Hook.POST_ADD_NODE,
+            Hook.POST_REMOVE_NODE);
+    for (int i = 0; i < order.size(); i++) {
+      outbox.enqueue(
+          List.of(
+              NewHook.of(order.get(i))
+                  .clusterId("c" + i)
+                  .workId("w" + i)
+                  .payload("{\"cluster_id\":\"c" + i + "\"}")
+                  .webhookId("msg_w" + i)
+                  .build()));
+    }
+
+    List<OutboxRow> others =
+        outbox.claim("relay-a", 3, LEASE, java.util.Set.of(Hook.POST_DELETE_CLUSTER));
+    List<OutboxRow> rest = outbox.claim("relay-a", 10, LEASE, java.util.Set.of(Hook.POST_ADD_NODE));
+    List<OutboxRow> last = outbox.claim("relay-a", 10, LEASE);
+
+    assertThat(others).extracting(OutboxRow::workId).containsExactly("w0", "w2", "w4");
+    assertThat(rest).extracting(OutboxRow::workId).containsExactly("w1", "w3", "w5");
+    assertThat(last).isEmpty();
+  }
+
+  @Test
   void replay_puts_failed_rows_back_with_a_fresh_budget() {
     outbox.enqueue(List.of(hook("c1", "w1"), hook("c2", "w2")));
     for (OutboxRow row : claim()) {
