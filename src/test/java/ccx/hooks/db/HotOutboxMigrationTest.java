@@ -47,7 +47,7 @@ class HotOutboxMigrationTest {
               + " SELECT id, 1, 'old-relay', now(), 5 FROM hook_outbox WHERE work_id = 'd1'");
     }
     try (Database database = Database.open(url, 2)) {
-      assertThat(database.migrate()).isEqualTo(3);
+      assertThat(database.migrate()).as("V2 to V5").isEqualTo(4);
       OutboxRepository outbox = new OutboxRepository(database.dsl(), DatabaseClock.system());
       List<OutboxRow> rows =
           outbox.list(new ListFilter(Optional.empty(), Optional.empty(), Optional.empty(), 10));
