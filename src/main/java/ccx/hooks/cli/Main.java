@@ -3,10 +3,12 @@ package ccx.hooks.cli;
 import ccx.hooks.config.Durations;
 import ccx.hooks.core.ConfigException;
 import ccx.hooks.core.Hook;
+import ccx.hooks.core.RelayException;
 import ccx.hooks.core.Version;
 import ccx.hooks.db.Database;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -121,10 +123,9 @@ public final class Main implements Runnable {
    * alone: a library's wrapper may quote SQL, or a connection URL with its password.
    */
   static String inContext(Throwable e) {
-    String root = ccx.hooks.core.RelayException.rootMessage(e);
+    String root = RelayException.rootMessage(e);
     boolean ours =
-        e instanceof ccx.hooks.core.RelayException
-            || (e instanceof java.io.UncheckedIOException && e.getCause() != null);
+        e instanceof RelayException || (e instanceof UncheckedIOException && e.getCause() != null);
     String message = e.getMessage();
     if (ours
         && message != null

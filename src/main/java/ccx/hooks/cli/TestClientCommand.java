@@ -27,7 +27,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -194,8 +193,8 @@ final class TestClientCommand implements Callable<Integer> {
         List.of(
             HookRpcs.newRequest(pre).getDescriptorForType(),
             HookRpcs.newRequest(post).getDescriptorForType());
-    String names =
-        requests.stream().map(Descriptor::getName).distinct().collect(Collectors.joining(" or "));
+    List<String> distinct = requests.stream().map(Descriptor::getName).distinct().toList();
+    String names = String.join(" or ", distinct);
     JsonElement parsed;
     try {
       parsed = HookJson.readStrictly(json);
@@ -219,7 +218,7 @@ final class TestClientCommand implements Callable<Integer> {
               .anyMatch(f -> f.getName().equals(name) || f.getJsonName().equals(name));
       if (!known) {
         String which =
-            names.contains(" or ") ? "neither " + names.replace(" or ", " nor ") : "no " + names;
+            distinct.size() == 1 ? "no " + names : "neither " + String.join(" nor ", distinct);
         throw new IllegalArgumentException("JSON: '" + name + "' is a field of " + which);
       }
     }

@@ -46,7 +46,11 @@ final class RowDelivery implements DeliverySlots.Delivery {
     record NoAnswer(HookCallException failure, Duration took) implements Outcome {}
 
     /** The relay failed, before or after the call: a fault of its own, not the endpoint's. */
-    record RelayError(RuntimeException failure) implements Outcome {}
+    record RelayError(RuntimeException failure) implements Outcome {
+      String describe() {
+        return "relay error: " + RelayException.rootMessage(failure);
+      }
+    }
   }
 
   private final OutboxRepository outbox;
@@ -182,16 +186,11 @@ final class RowDelivery implements DeliverySlots.Delivery {
       }
       case Outcome.NoAnswer(HookCallException e, Duration took) ->
           recordNoAnswer(row, startedAt, e, took);
-      case Outcome.RelayError(RuntimeException e) -> {
+      case Outcome.RelayError error -> {
         timers.record(row.hook(), "relay_error", Duration.ZERO);
         retry(
             row,
-            new DeliveryAttempt(
-                startedAt,
-                Duration.ZERO,
-                null,
-                "relay error: " + RelayException.rootMessage(e),
-                null),
+            new DeliveryAttempt(startedAt, Duration.ZERO, null, error.describe(), null),
             Optional.empty());
       }
     }
@@ -269,8 +268,7 @@ final class RowDelivery implements DeliverySlots.Delivery {
     return switch (outcome) {
       case Outcome.Answered(HookResponse response, Duration took) -> "HTTP " + response.status();
       case Outcome.NoAnswer(HookCallException e, Duration took) -> e.getMessage();
-      case Outcome.RelayError(RuntimeException e) ->
-          "relay error: " + RelayException.rootMessage(e);
+      case Outcome.RelayError error -> error.describe();
     };
   }
 }
